@@ -1,0 +1,7 @@
+// Package httpadapter serves a bot over plain HTTP: the production server for
+// any host (a VM, a container, Cloud Run) and the local development loop.
+//
+// Routes: /webhook goes to the bot for every method (so a GET gets the core's
+// 405 with Allow: POST, exactly as on the other adapters) and GET /healthz
+// answers 200.
+package httpadapter

@@ -1,0 +1,18 @@
+// Package botapi is a client for the Sociogram Bot API's send-message
+// endpoint. It is the handler.Sender a bot uses in production.
+//
+// A Client is built once per process and shared; it is safe for concurrent
+// use and does no I/O until the first Send. Send:
+//
+//   - waits for its turn under the platform's rate limits (60 messages per
+//     60 s per bot, 1 per second per user) unless WithRateLimit(false) is
+//     given, so a busy bot does not earn 429s;
+//   - retries 429 and 5xx answers and connection failures that happened
+//     before the request was written, with backoff that honours Retry-After
+//     and never waits past the context's deadline. A connection lost after the
+//     request was written is not retried: the platform may have accepted the
+//     message, and sending it again would duplicate it;
+//   - returns an *APIError for any non-2xx answer or success:false.
+//
+// The token never appears in an error: body excerpts have it redacted.
+package botapi

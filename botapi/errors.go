@@ -1,0 +1,44 @@
+package botapi
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// APIError is a send-message call the platform answered with a non-2xx status
+// or with success:false.
+type APIError struct {
+	Status     int           // the HTTP status
+	RetryAfter time.Duration // from the Retry-After header, 0 when absent
+	Body       string        // a short excerpt of the body, token redacted
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("sociogram: send-message answered %d", e.Status)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	if e.Body != "" {
+		s += ": " + e.Body
+	}
+	return s
+}
+
+// Temporary reports whether the call may succeed if sent again: 429 and 5xx.
+func (e *APIError) Temporary() bool {
+	return e.Status == 429 || e.Status >= 500
+}
+
+// Sentinel conditions, matched with errors.Is.
+var (
+	// ErrDeadline: the send could not be made or retried before the
+	// context's deadline (waiting for the rate limit or a Retry-After).
+	ErrDeadline = errors.New("sociogram: no time left before the deadline")
+	// ErrMaybeDelivered: the connection failed after the request was
+	// written, so the platform may have accepted the message. It is not
+	// retried, to avoid a duplicate.
+	ErrMaybeDelivered = errors.New("sociogram: connection lost after the request was sent; the message may have been delivered")
+	// ErrBadUID: a uid that cannot be a user.
+	ErrBadUID = errors.New("sociogram: uid must be positive")
+)

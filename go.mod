@@ -1,0 +1,3 @@
+module github.com/sociogram-kit/kit
+
+go 1.26.0

@@ -1,0 +1,66 @@
+package handler
+
+import (
+	"context"
+	"fmt"
+)
+
+// Event is what a handler receives: one chat-message or callback-query, with
+// what its route extracted and a way to answer the user who sent it.
+type Event struct {
+	Type   EventType
+	UID    int64  // the user who sent the event; replies go to this uid
+	ChatID string // the chat the event came from
+
+	Text         string // chat-message: the message text
+	CallbackData string // callback-query: the pressed button's data
+
+	Command string   // OnCommand routes: the command name without "/", e.g. "start"
+	Args    string   // OnCommand routes: the text after the command, trimmed
+	Matches []string // OnRegexp routes: the regexp's submatches
+
+	Update *Update // the parsed envelope
+
+	sender Sender
+	failed []error // replies that could not be delivered
+}
+
+// Reply sends text and optional rows of buttons to the user who sent the
+// event. A reply that cannot be delivered makes the webhook answer 500 even if
+// the handler goes on to return nil.
+//
+//	ev.Reply(ctx, "Pick one:", handler.Row(handler.CallbackButton("A", "pick_a")))
+func (e *Event) Reply(ctx context.Context, text string, rows ...[]Button) error {
+	return e.Send(ctx, Message{Text: text, ButtonMarkup: rows})
+}
+
+// Send sends msg to the user who sent the event; see Reply.
+func (e *Event) Send(ctx context.Context, msg Message) error {
+	if err := e.sender.Send(ctx, e.UID, msg); err != nil {
+		err = &ReplyError{UID: e.UID, Text: excerpt(msg.Text, 40), Err: err}
+		e.failed = append(e.failed, err)
+		return err
+	}
+	return nil
+}
+
+// ReplyError reports a reply that was not delivered: to whom, which one, why.
+type ReplyError struct {
+	UID  int64
+	Text string // the start of the reply's text
+	Err  error
+}
+
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("reply to uid %d (%q) not delivered: %v", e.UID, e.Text, e.Err)
+}
+
+func (e *ReplyError) Unwrap() error { return e.Err }
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,99 @@
+// Package app wires a bot from configuration: the Bot API client, the bot's
+// handlers and the logger. Every adapter's main uses it, so configuration
+// means the same everywhere. It reads no environment itself: mains pass
+// os.Getenv (tests pass a map).
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/sociogram-kit/kit/bot"
+	"github.com/sociogram-kit/kit/botapi"
+	"github.com/sociogram-kit/kit/handler"
+)
+
+// Environment variables, a public contract documented in the README.
+const (
+	EnvToken     = "SOCIOGRAM_BOT_TOKEN"
+	EnvAPIURL    = "SOCIOGRAM_API_URL"
+	EnvRateLimit = "SOCIOGRAM_RATE_LIMIT"
+	EnvLogLevel  = "LOG_LEVEL"
+)
+
+// Config is the configuration every adapter shares.
+type Config struct {
+	Tokens    []string // the first sends; all are accepted on webhooks
+	APIURL    string
+	RateLimit bool
+	LogLevel  slog.Level
+}
+
+// ErrNoToken names the missing variable, for the message a main exits with.
+var ErrNoToken = errors.New(EnvToken + " is not set: it must hold the bot token from the Sociogram Developer Portal")
+
+// FromEnv reads the Config. SOCIOGRAM_BOT_TOKEN may hold several tokens
+// separated by commas ("new,old" during a rotation). The token is not
+// required here: adapters that load it elsewhere (Secrets Manager) check it
+// themselves, and ConfigError reports what is missing.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{APIURL: botapi.DefaultBaseURL, RateLimit: true}
+	for _, t := range strings.Split(getenv(EnvToken), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.Tokens = append(c.Tokens, t)
+		}
+	}
+	if u := getenv(EnvAPIURL); u != "" {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return c, fmt.Errorf("%s=%q: want an http:// or https:// URL", EnvAPIURL, u)
+		}
+		c.APIURL = u
+	}
+	switch v := strings.ToLower(getenv(EnvRateLimit)); v {
+	case "", "on", "true", "1":
+	case "off", "false", "0":
+		c.RateLimit = false
+	default:
+		return c, fmt.Errorf("%s=%q: want on or off", EnvRateLimit, v)
+	}
+	if v := getenv(EnvLogLevel); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, v)
+		}
+	}
+	return c, nil
+}
+
+// NewLogger returns a JSON logger at the configured level writing to w.
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+// NewBot builds the example bot: a Bot API client sending with the keyring's
+// primary token (so a rotation is picked up), webhooks verified against the
+// keyring, and the handlers of package bot. Extra options (a verifier that
+// refreshes the keyring, a timeout) are applied after the defaults.
+func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handler.Option) (*handler.Bot, error) {
+	if keys.Len() == 0 {
+		return nil, ErrNoToken
+	}
+	client := botapi.New("",
+		botapi.WithTokenFunc(keys.Primary),
+		botapi.WithBaseURL(c.APIURL),
+		botapi.WithRateLimit(c.RateLimit),
+	)
+	opts = append([]handler.Option{
+		handler.WithVerifier(keys),
+		handler.WithSender(client),
+		handler.WithLogger(logger),
+	}, opts...)
+	b, err := handler.New(keys.Primary(), opts...)
+	if err != nil {
+		return nil, err
+	}
+	bot.Register(b)
+	return b, nil
+}

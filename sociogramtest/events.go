@@ -1,0 +1,76 @@
+package sociogramtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/sociogram-kit/kit/handler"
+)
+
+// ChatID is the chat id the builders use, the one from the platform's docs.
+const ChatID = "507f1f77bcf86cd799439011"
+
+// ChatMessage returns the webhook body of a chat-message from uid.
+func ChatMessage(uid int64, text string) []byte {
+	return envelope(handler.EventChatMessage, map[string]any{
+		"uid": uid, "chatId": ChatID, "message": map[string]string{"text": text},
+	})
+}
+
+// CallbackQuery returns the webhook body of a callback-query from uid.
+func CallbackQuery(uid int64, data string) []byte {
+	return envelope(handler.EventCallbackQuery, map[string]any{
+		"uid": uid, "chatId": ChatID, "callbackData": data,
+	})
+}
+
+func envelope(t handler.EventType, payload any) []byte {
+	b, err := json.Marshal(map[string]any{"data": map[string]any{string(t): payload}})
+	if err != nil {
+		panic(err) // cannot happen for these types
+	}
+	return b
+}
+
+// NewRequest returns a webhook request carrying body and token, for calling a
+// bot's ServeHTTP in process.
+func NewRequest(token string, body []byte) *http.Request {
+	r, err := http.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+	if err != nil {
+		panic(err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(handler.HeaderAppKey, token)
+	return r
+}
+
+// Response is a webhook's answer.
+type Response struct {
+	Status int
+	Body   string
+}
+
+// Deliver POSTs a webhook to url over real HTTP, as the platform does, and
+// returns the answer.
+func Deliver(ctx context.Context, url, token string, body []byte) (Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return Response{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(handler.HeaderAppKey, token)
+	resp, err := deliverClient.Do(req)
+	if err != nil {
+		return Response{}, fmt.Errorf("delivering webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return Response{Status: resp.StatusCode, Body: string(b)}, err
+}
+
+var deliverClient = &http.Client{Timeout: 30 * time.Second}
