@@ -1,0 +1,79 @@
+package httpadapter_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/testtools"
+	"github.com/sociogram-kit/kit/sociogramtest"
+)
+
+// deliverTo posts conformance requests to a webhook URL over real HTTP.
+func deliverTo(url string) conformance.Deliver {
+	return func(t *testing.T, req conformance.Request) conformance.Response {
+		r, err := http.NewRequest(req.Method, url, bytes.NewReader(req.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range req.Header {
+			r.Header[k] = v // keep the case given: the server must not care
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return conformance.Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+	}
+}
+
+// TestConformanceInProcess runs the table through the adapter's handler on
+// an httptest server, with the real Bot API client talking to the fake.
+func TestConformanceInProcess(t *testing.T) {
+	api := sociogramtest.NewServer(t, conformance.Token)
+	cfg, err := app.FromEnv(func(k string) string {
+		return map[string]string{app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpadapter.Handler(b))
+	defer srv.Close()
+	conformance.Run(t, api.API, deliverTo(srv.URL+httpadapter.WebhookPath))
+	if bytes.Contains(logs.Bytes(), []byte(conformance.Token)) {
+		t.Error("the token appears in the logs")
+	}
+}
+
+// TestConformanceBinary runs the table against the built bin/webhook.
+func TestConformanceBinary(t *testing.T) {
+	api := sociogramtest.NewServer(t, conformance.Token)
+	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	port := testtools.FreePort(t)
+	p := testtools.Start(t, bin, []string{
+		"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL,
+		"SOCIOGRAM_RATE_LIMIT=off", fmt.Sprintf("PORT=%d", port), "LOG_LEVEL=debug",
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	testtools.WaitHTTP(t, base+httpadapter.HealthPath, 10*time.Second)
+	conformance.Run(t, api.API, deliverTo(base+httpadapter.WebhookPath))
+	if bytes.Contains([]byte(p.Output()), []byte(conformance.Token)) {
+		t.Error("the token appears in bin/webhook's output")
+	}
+}
