@@ -1,0 +1,25 @@
+// Package emulator is a local stand-in for the Sociogram platform, for one
+// bot. It plays both sides:
+//
+//   - the platform's Bot API: POST /bot/send-message with the documented
+//     body and response, the X-App-Key checked, the documented rate limits
+//     (60 messages per minute per bot, 1 per second per user) enforced with
+//     429 and Retry-After, and switchable faults (a 5xx status, added
+//     latency) for trying the bot's error handling;
+//   - the platform's webhooks: a chat page (GET /) where users (uids) write
+//     to the bot and press its buttons; each message or button press is
+//     POSTed to the bot's URL as a chat-message or callback-query webhook
+//     carrying the token, and the bot's replies show up as chat bubbles.
+//
+// Every webhook and every API call lands in a delivery log with its status,
+// latency, request and response (the token redacted), and, for rejected API
+// calls, the reason.
+//
+// The page is plain HTML, CSS and JavaScript embedded with go:embed. It talks
+// to the emulator through a small JSON API under /emulator/ and long-polls
+// GET /emulator/state for changes.
+//
+// Lifecycle: New builds an Emulator (no I/O); its ServeHTTP is safe for
+// concurrent use. The bot's webhooks are delivered while the page's request
+// waits, so nothing outlives a request.
+package emulator

@@ -1,0 +1,106 @@
+package emulator
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Paths served besides the page's own API (see page.go).
+const (
+	PagePath  = "/"
+	StatePath = "/emulator/state"
+)
+
+// DefaultBotURL is where webhooks go unless told otherwise: the plain-HTTP
+// adapter's default address.
+const DefaultBotURL = "http://127.0.0.1:8080/webhook"
+
+// ErrNoToken is returned by New without a token.
+var ErrNoToken = errors.New("emulator: the bot token is required (SOCIOGRAM_BOT_TOKEN)")
+
+// Emulator is the local platform for one bot. It is an http.Handler.
+type Emulator struct {
+	token  string
+	clock  Clock
+	hc     *http.Client
+	limits *limiter
+	store  *store
+	users  []User
+	mux    *http.ServeMux
+}
+
+// Option configures an Emulator.
+type Option func(*Emulator)
+
+// WithBotURL sets where webhooks are delivered (default DefaultBotURL). The
+// page can change it at run time.
+func WithBotURL(u string) Option {
+	return func(e *Emulator) { s := e.store.getSettings(); s.BotURL = u; e.store.setSettings(s) }
+}
+
+// WithClock sets the time source of the rate limits (tests).
+func WithClock(c Clock) Option { return func(e *Emulator) { e.clock = c } }
+
+// WithHTTPClient sets the client webhooks are delivered with (default: 30 s
+// timeout).
+func WithHTTPClient(hc *http.Client) Option { return func(e *Emulator) { e.hc = hc } }
+
+// WithRateLimitSlack sets how much early a message is still accepted (default
+// DefaultSlack); 0 enforces the limits to the nanosecond.
+func WithRateLimitSlack(d time.Duration) Option {
+	return func(e *Emulator) { e.limits = newLimiter(d) }
+}
+
+// WithUser adds a user the page shows from the start.
+func WithUser(uid int64, name string) Option {
+	return func(e *Emulator) { e.users = append(e.users, User{UID: uid, Name: name}) }
+}
+
+// New returns an emulator for the bot with token. It does no I/O.
+func New(token string, opts ...Option) (*Emulator, error) {
+	if token == "" {
+		return nil, ErrNoToken
+	}
+	e := &Emulator{
+		token:  token,
+		clock:  wallClock{},
+		hc:     &http.Client{Timeout: 30 * time.Second},
+		limits: newLimiter(DefaultSlack),
+		store:  newStore(Settings{BotURL: DefaultBotURL}),
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	if err := checkBotURL(e.store.getSettings().BotURL); err != nil {
+		return nil, err
+	}
+	for _, u := range e.users {
+		if _, err := e.store.addUser(u.UID, u.Name); err != nil {
+			return nil, err
+		}
+	}
+	e.mux = http.NewServeMux()
+	e.mux.HandleFunc(SendPath, e.serveSend)
+	e.mux.HandleFunc("/bot/", e.serveSend)
+	e.routePage(e.mux)
+	return e, nil
+}
+
+// ErrBadBotURL is returned for a bot URL that is not absolute http(s).
+var ErrBadBotURL = errors.New("emulator: the bot URL must be an absolute http:// or https:// URL")
+
+func checkBotURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ErrBadBotURL
+	}
+	return nil
+}
+
+// ServeHTTP serves the Bot API, the page and the page's API.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+
+// State returns a snapshot of users, conversations, settings and the log.
+func (e *Emulator) State() State { return e.store.snapshot() }

@@ -1,0 +1,234 @@
+package emulator
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sociogram-kit/kit/handler"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// The page's own API, used by the page's JavaScript (and tests).
+const (
+	UsersPath    = "/emulator/users"    // POST {"uid", "name"}: create a user (uid 0: pick one)
+	MessagePath  = "/emulator/message"  // POST {"uid", "text"}: the user writes; a chat-message webhook goes out
+	PressPath    = "/emulator/press"    // POST {"uid", "data"}: the user presses a button; a callback-query goes out
+	SettingsPath = "/emulator/settings" // PUT Settings: bot URL and faults
+)
+
+// longPoll is how long GET /emulator/state?after=V waits for a change.
+const longPoll = 25 * time.Second
+
+func (e *Emulator) routePage(mux *http.ServeMux) {
+	sub, _ := fs.Sub(webFS, "web")
+	files := noCache(http.FileServerFS(sub))
+	mux.Handle("GET /{$}", files)
+	names, _ := fs.Glob(sub, "*.*")
+	for _, n := range names {
+		mux.Handle("GET /"+n, files)
+	}
+	mux.HandleFunc("GET "+StatePath, e.serveState)
+	mux.HandleFunc("POST "+UsersPath, e.serveUsers)
+	mux.HandleFunc("POST "+MessagePath, e.serveMessage)
+	mux.HandleFunc("POST "+PressPath, e.servePress)
+	mux.HandleFunc("PUT "+SettingsPath, e.serveSettings)
+}
+
+func noCache(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// serveState returns the state, waiting up to longPoll for a version past
+// ?after= when given.
+func (e *Emulator) serveState(w http.ResponseWriter, r *http.Request) {
+	if a := r.URL.Query().Get("after"); a != "" {
+		after, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			http.Error(w, "after must be a number", http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), longPoll)
+		defer cancel()
+		e.store.wait(ctx, after)
+	}
+	writeJSON(w, http.StatusOK, e.store.snapshot())
+}
+
+func (e *Emulator) serveUsers(w http.ResponseWriter, r *http.Request) {
+	var in User
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.UID < 0 {
+		http.Error(w, "uid must be positive", http.StatusBadRequest)
+		return
+	}
+	if in.UID == 0 {
+		in.UID = e.freeUID()
+	}
+	u, err := e.store.addUser(in.UID, in.Name)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (e *Emulator) freeUID() int64 {
+	uid := int64(1001)
+	for _, u := range e.store.snapshot().Users {
+		uid = max(uid, u.UID+1)
+	}
+	return uid
+}
+
+// Outcome is the answer to a message or a button press: the webhook's log entry.
+type Outcome struct {
+	ChatEntry int64    `json:"chatEntry"`
+	Log       LogEntry `json:"log"`
+}
+
+func (e *Emulator) serveMessage(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		UID  int64  `json:"uid"`
+		Text string `json:"text"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.Text == "" {
+		http.Error(w, "text is empty", http.StatusBadRequest)
+		return
+	}
+	e.respond(w, r, in.UID, ChatEntry{From: FromUser, Text: in.Text})
+}
+
+func (e *Emulator) servePress(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		UID  int64  `json:"uid"`
+		Data string `json:"data"`
+		Text string `json:"text"` // the button's label, for the chat
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if in.Data == "" {
+		http.Error(w, "data is empty", http.StatusBadRequest)
+		return
+	}
+	e.respond(w, r, in.UID, ChatEntry{From: FromTap, Text: in.Text, Buttons: [][]handler.Button{{handler.CallbackButton(in.Text, in.Data)}}})
+}
+
+func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, uid int64, entry ChatEntry) {
+	out, err := e.Send(r.Context(), uid, entry)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ErrNoUser is returned when sending as a uid the emulator does not know.
+var ErrNoUser = errors.New("emulator: no such user")
+
+// Send adds entry (a user's message, or a tap whose one button carries the
+// callback data) to uid's conversation and delivers the matching webhook to
+// the bot, waiting for its answer. The bot's replies arrive meanwhile through
+// the API side.
+func (e *Emulator) Send(ctx context.Context, uid int64, entry ChatEntry) (Outcome, error) {
+	u, ok := e.store.user(uid)
+	if !ok {
+		return Outcome{}, fmt.Errorf("%w: uid %d", ErrNoUser, uid)
+	}
+	entry.UID, entry.At, entry.Delivery = uid, e.clock.Now(), "sending"
+	var body []byte
+	var summary string
+	if entry.From == FromTap {
+		data := entry.Buttons[0][0].CallbackData
+		body, summary = CallbackQuery(uid, u.ChatID, data), fmt.Sprintf("callback-query %q from %d", data, uid)
+	} else {
+		body, summary = ChatMessage(uid, u.ChatID, entry.Text), fmt.Sprintf("chat-message %q from %d", excerpt(entry.Text, 40), uid)
+	}
+	id := e.store.addChat(entry)
+	url := e.store.getSettings().BotURL
+	logID := e.store.addLog(LogEntry{Kind: KindWebhook, At: entry.At, UID: uid, Summary: summary,
+		Request: Exchange{Method: http.MethodPost, URL: url, Body: shown(string(body)),
+			Header: map[string]string{handler.HeaderAppKey: Redacted, "Content-Type": "application/json"}}})
+	d := Deliver(ctx, e.hc, url, e.token, body)
+	entryOut := e.store.finishLog(logID, func(l *LogEntry) {
+		l.OK, l.Status, l.Reason = d.OK(), d.Status, d.Failure()
+		l.LatencyMS = float64(d.Latency.Microseconds()) / 1000
+		l.Response = Exchange{Status: d.Status, Body: shown(d.Body)}
+	})
+	state := "ok"
+	if !d.OK() {
+		state = "failed"
+	}
+	e.store.setDelivery(uid, id, logID, state)
+	return Outcome{ChatEntry: id, Log: entryOut}, nil
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func (e *Emulator) serveSettings(w http.ResponseWriter, r *http.Request) {
+	var in Settings
+	if !readJSON(w, r, &in) {
+		return
+	}
+	if err := checkBotURL(in.BotURL); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if s := in.Faults.Status; s != 0 && (s < 400 || s > 599) {
+		http.Error(w, "fault status must be 0 (off) or 400-599", http.StatusBadRequest)
+		return
+	}
+	if l := in.Faults.LatencyMS; l < 0 || l > 60000 {
+		http.Error(w, "fault latency must be 0-60000 ms", http.StatusBadRequest)
+		return
+	}
+	e.store.setSettings(in)
+	writeJSON(w, http.StatusOK, in)
+}
+
+// readJSON decodes a small JSON body. It insists on application/json, which
+// a cross-site form cannot send without a preflight the emulator never
+// answers, so other web pages cannot drive it.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		http.Error(w, "Content-Type must be application/json", http.StatusUnsupportedMediaType)
+		return false
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(v); err != nil {
+		http.Error(w, "malformed JSON body", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

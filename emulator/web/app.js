@@ -1,0 +1,252 @@
+// The emulator's chat page: plain JavaScript, no build step. It long-polls
+// /emulator/state and re-renders; user input goes to the emulator's JSON API.
+"use strict";
+
+const $ = (sel, el = document) => el.querySelector(sel);
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+const colors = ["#4f6bed", "#e0679b", "#2aa198", "#d9822b", "#7048c9", "#3b9ad9"];
+
+let state = { version: 0, users: [], chats: {}, log: [], settings: {} };
+const open = new Set(JSON.parse(localStorage.getItem("open-users") || "[]"));
+let seenUsers = null; // uids known at the last render: new ones open by themselves
+const openLog = new Set();
+
+async function api(method, path, body) {
+  const r = await fetch(path, {
+    method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error((await r.text()).trim() || r.statusText);
+  return r.json();
+}
+
+async function poll() {
+  for (;;) {
+    try {
+      const r = await fetch("/emulator/state?after=" + state.version, { cache: "no-store" });
+      if (r.ok) { state = await r.json(); render(); continue; }
+    } catch (e) { /* the emulator restarted or is gone: retry */ }
+    await new Promise(res => setTimeout(res, 1000));
+  }
+}
+
+function saveOpen() { localStorage.setItem("open-users", JSON.stringify([...open])); }
+
+function render() {
+  const uids = state.users.map(u => u.uid);
+  if (seenUsers === null && open.size === 0) uids.slice(0, 3).forEach(u => open.add(u));
+  if (seenUsers !== null) uids.filter(u => !seenUsers.has(u)).forEach(u => open.add(u));
+  seenUsers = new Set(uids);
+  for (const u of [...open]) if (!seenUsers.has(u)) open.delete(u);
+  saveOpen();
+  renderHeader();
+  renderChips();
+  renderColumns();
+  renderLog();
+}
+
+function renderHeader() {
+  const s = state.settings;
+  $("#bot-url").textContent = s.botUrl;
+  const f = s.faults || {};
+  const parts = [];
+  if (f.status) parts.push("API answers " + f.status);
+  if (f.latencyMs) parts.push("+" + f.latencyMs + " ms");
+  $("#fault-badge").hidden = parts.length === 0;
+  $("#fault-badge").textContent = "Faults on: " + parts.join(", ");
+  const form = $("#settings-form");
+  if (!$("#settings").open) {
+    form.botUrl.value = s.botUrl;
+    form.status.value = String(f.status || 0);
+    form.latencyMs.value = f.latencyMs || 0;
+  }
+}
+
+function color(uid) { return colors[uid % colors.length]; }
+
+function renderChips() {
+  const box = $("#user-chips");
+  box.replaceChildren(...state.users.map(u => {
+    const c = el("button", "chip" + (open.has(u.uid) ? " open" : ""), u.name);
+    c.type = "button";
+    c.title = "uid " + u.uid + (open.has(u.uid) ? " (click to hide)" : " (click to open)");
+    c.dataset.uid = u.uid;
+    c.onclick = () => { open.has(u.uid) ? open.delete(u.uid) : open.add(u.uid); render(); };
+    return c;
+  }));
+}
+
+function renderColumns() {
+  const box = $("#columns");
+  $("#empty").hidden = open.size > 0;
+  for (const col of [...box.querySelectorAll(".chat")]) {
+    if (!open.has(Number(col.dataset.uid))) col.remove();
+  }
+  for (const u of state.users) {
+    if (!open.has(u.uid)) continue;
+    let col = box.querySelector(`.chat[data-uid="${u.uid}"]`);
+    if (!col) { col = newColumn(u); box.append(col); }
+    $(".who", col).textContent = u.name;
+    fillMessages(col, u, state.chats[u.uid] || []);
+  }
+}
+
+function newColumn(u) {
+  const col = el("div", "chat");
+  col.dataset.uid = u.uid;
+  const head = el("div", "chat-head");
+  const av = el("div", "avatar", (u.name[0] || "?").toUpperCase());
+  av.style.background = color(u.uid);
+  const names = el("div");
+  names.append(el("div", "who", u.name), el("div", "uid", "uid " + u.uid));
+  const close = el("button", "close", "×");
+  close.title = "Hide this chat";
+  close.onclick = () => { open.delete(u.uid); render(); };
+  head.append(av, names, close);
+  const msgs = el("div", "messages");
+  const form = el("form", "composer");
+  const input = el("input");
+  input.name = "text"; input.placeholder = "Message as " + u.name + "…"; input.autocomplete = "off";
+  const send = el("button", "", "Send");
+  send.type = "submit";
+  form.append(input, send);
+  form.onsubmit = ev => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    api("POST", "/emulator/message", { uid: u.uid, text }).catch(e => alert(e.message));
+  };
+  col.append(head, msgs, form);
+  return col;
+}
+
+function fillMessages(col, u, entries) {
+  const box = $(".messages", col);
+  const key = entries.map(e => e.id + e.delivery).join(",");
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.replaceChildren(...entries.map(e => message(u, e)));
+  box.scrollTop = box.scrollHeight;
+}
+
+function message(u, e) {
+  const m = el("div", "msg " + e.from);
+  m.dataset.id = e.id;
+  m.append(el("div", "bubble", e.text || (e.from === "tap" ? e.buttons[0][0].callbackData : "")));
+  if (e.media && e.media.length) m.append(el("div", "media", "📎 " + e.media.length + " attachment(s)"));
+  if (e.from === "bot" && e.buttons) m.append(keyboard(u, e.buttons));
+  if (e.from !== "bot") {
+    const meta = el("div", "meta");
+    const l = state.log.find(x => x.id === e.logId);
+    if (e.delivery === "sending") meta.textContent = "sending…";
+    else if (e.delivery === "failed") {
+      meta.className = "meta failed";
+      meta.textContent = "✗ not delivered: " + (l ? l.reason : "see the log");
+    } else meta.textContent = "✓ " + (l ? l.status + " · " + Math.round(l.latencyMs) + " ms" : "delivered");
+    m.append(meta);
+  } else {
+    m.append(el("div", "meta", new Date(e.at).toLocaleTimeString()));
+  }
+  return m;
+}
+
+function keyboard(u, rows) {
+  const kb = el("div", "kb");
+  for (const row of rows) {
+    const r = el("div", "kb-row");
+    for (const b of row) {
+      if (b.url) {
+        const a = el("a", "", b.text);
+        a.href = b.url; a.target = "_blank"; a.rel = "noopener noreferrer";
+        r.append(a);
+      } else {
+        const btn = el("button", "", b.text);
+        btn.type = "button";
+        btn.dataset.callback = b.callbackData;
+        btn.onclick = () => api("POST", "/emulator/press", { uid: u.uid, data: b.callbackData, text: b.text })
+          .catch(e => alert(e.message));
+        r.append(btn);
+      }
+    }
+    kb.append(r);
+  }
+  return kb;
+}
+
+function renderLog() {
+  const onlyFailed = $("#only-failed").checked;
+  const failed = state.log.filter(l => !l.ok && !isPending(l));
+  $("#log-count").textContent = state.log.length + " entries";
+  $("#fail-count").hidden = failed.length === 0;
+  $("#fail-count").textContent = failed.length + " failed";
+  const entries = state.log.slice().reverse().filter(l => !onlyFailed || failed.includes(l));
+  $("#log-list").replaceChildren(...entries.map(logEntry));
+}
+
+// A webhook still waiting for the bot's answer.
+function isPending(l) { return !l.ok && !l.status && !l.reason; }
+
+function logEntry(l) {
+  const pending = isPending(l);
+  const li = el("li", "log-entry" + (pending ? " pending" : l.ok ? "" : " failed"));
+  li.dataset.kind = l.kind; li.dataset.ok = l.ok;
+  const d = el("details");
+  d.open = openLog.has(l.id);
+  d.ontoggle = () => { d.open ? openLog.add(l.id) : openLog.delete(l.id); };
+  const s = el("summary");
+  s.append(
+    el("span", "kind " + l.kind, l.kind === "webhook" ? "webhook →" : "← api"),
+    el("span", "status", pending ? "…" : l.status ? String(l.status) : "—"),
+    el("span", "sum", l.summary),
+    el("span", "lat", pending ? "" : fmtMs(l.latencyMs)));
+  if (l.reason) s.append(el("span", "reason", l.reason));
+  s.title = new Date(l.at).toLocaleTimeString();
+  const det = el("div", "detail");
+  det.append(el("h4", "", "Request"), el("pre", "", dump(l.request, true)),
+    el("h4", "", "Response"), el("pre", "", pending ? "(waiting)" : dump(l.response, false)));
+  d.append(s, det);
+  li.append(d);
+  return li;
+}
+
+function fmtMs(ms) { return ms < 10 ? ms.toFixed(1) + " ms" : Math.round(ms) + " ms"; }
+
+function dump(x, isReq) {
+  const lines = [];
+  if (isReq) lines.push(x.method + " " + x.url);
+  else lines.push(x.status ? "HTTP " + x.status : "(no answer)");
+  for (const [k, v] of Object.entries(x.header || {})) lines.push(k + ": " + v);
+  lines.push("", pretty(x.body));
+  return lines.join("\n");
+}
+
+function pretty(s) {
+  try { return JSON.stringify(JSON.parse(s), null, 2); } catch { return s || ""; }
+}
+
+$("#user-form").onsubmit = ev => {
+  ev.preventDefault();
+  const f = ev.target;
+  api("POST", "/emulator/users", { uid: Number(f.uid.value) || 0, name: f.name.value.trim() })
+    .then(u => { open.add(u.uid); f.reset(); })
+    .catch(e => alert(e.message));
+};
+
+$("#settings-form").onsubmit = ev => {
+  ev.preventDefault();
+  const f = ev.target;
+  api("PUT", "/emulator/settings", {
+    botUrl: f.botUrl.value.trim(),
+    faults: { status: Number(f.status.value), latencyMs: Number(f.latencyMs.value) || 0 },
+  }).then(() => { $("#settings-msg").textContent = "Saved."; $("#settings").open = false; })
+    .catch(e => { $("#settings-msg").textContent = e.message; });
+};
+
+$("#only-failed").onchange = renderLog;
+
+poll();

@@ -1,0 +1,113 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sociogram-kit/kit/handler"
+)
+
+// Redacted replaces the token wherever the emulator shows a request.
+const Redacted = "[REDACTED]"
+
+// maxShown bounds how much of a body the log keeps.
+const maxShown = 16 << 10
+
+// ChatMessage returns the body of a chat-message webhook.
+func ChatMessage(uid int64, chatID, text string) []byte {
+	return envelope(handler.EventChatMessage, handler.ChatMessage{UID: uid, ChatID: chatID, Message: struct {
+		Text string `json:"text"`
+	}{text}})
+}
+
+// CallbackQuery returns the body of a callback-query webhook.
+func CallbackQuery(uid int64, chatID, data string) []byte {
+	return envelope(handler.EventCallbackQuery, handler.CallbackQuery{UID: uid, ChatID: chatID, CallbackData: data})
+}
+
+func envelope(t handler.EventType, payload any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(map[string]any{"data": map[string]any{string(t): payload}}); err != nil {
+		panic(err) // cannot happen for these types
+	}
+	return bytes.TrimSpace(buf.Bytes())
+}
+
+// Delivery is the outcome of one webhook POST.
+type Delivery struct {
+	Status  int // 0 when no answer came
+	Body    string
+	Latency time.Duration
+	Err     error // transport failure; the token is redacted from it
+}
+
+// OK reports whether the bot answered 2xx.
+func (d Delivery) OK() bool { return d.Err == nil && d.Status/100 == 2 }
+
+// ErrStatus is the condition of a webhook answered with a non-2xx status.
+var ErrStatus = errors.New("webhook answered a non-2xx status")
+
+// Failure explains a failed delivery, "" for a good one.
+func (d Delivery) Failure() string {
+	switch {
+	case d.Err != nil:
+		return d.Err.Error()
+	case d.Status/100 != 2:
+		return fmt.Sprintf("%v: %d %s", ErrStatus, d.Status, http.StatusText(d.Status))
+	}
+	return ""
+}
+
+// Deliver POSTs a webhook body to url with token in X-App-Key, as the
+// platform does, and reads up to 1 MiB of the answer. The token never appears
+// in the returned Delivery.
+func Deliver(ctx context.Context, hc *http.Client, url, token string, body []byte) Delivery {
+	start := time.Now()
+	d := deliver(ctx, hc, url, token, body)
+	d.Latency = time.Since(start)
+	d.Body = redact(d.Body, token)
+	if d.Err != nil && token != "" && strings.Contains(d.Err.Error(), token) {
+		d.Err = errors.New(redact(d.Err.Error(), token))
+	}
+	return d
+}
+
+func deliver(ctx context.Context, hc *http.Client, url, token string, body []byte) Delivery {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return Delivery{Err: fmt.Errorf("bad bot URL: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(handler.HeaderAppKey, token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return Delivery{Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return Delivery{Status: resp.StatusCode, Body: string(b), Err: err}
+}
+
+func redact(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, Redacted)
+}
+
+func shown(s string) string {
+	s = strings.ToValidUTF8(s, "�")
+	if len(s) > maxShown {
+		return s[:maxShown] + "…"
+	}
+	return s
+}
