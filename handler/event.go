@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -75,81 +74,146 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// envelope mirrors the wire shape. Unknown keys inside data and unknown fields
-// inside events are ignored by encoding/json, which is what the platform's
-// "new events must not break a deployed bot" needs. Note that encoding/json
-// matches keys case-insensitively.
-type envelope struct {
-	Data *rawUpdate `json:"data"`
-}
-
-type rawUpdate struct {
-	ChatMessage   *rawChatMessage   `json:"chat-message"`
-	CallbackQuery *rawCallbackQuery `json:"callback-query"`
-}
-
-// The raw events carry UID as a pointer so that a missing uid can be told
-// from uid 0.
-type rawChatMessage struct {
-	UID     *int64 `json:"uid"`
-	ChatID  string `json:"chatId"`
-	Message struct {
-		Text string `json:"text"`
-	} `json:"message"`
-}
-
-type rawCallbackQuery struct {
-	UID          *int64 `json:"uid"`
-	ChatID       string `json:"chatId"`
-	CallbackData string `json:"callbackData"`
-}
-
-// Parse decodes a webhook body. It returns a *ParseError for input that is not
-// a JSON object with a data object, for a known event whose fields have the
-// wrong JSON types or no uid, and for data holding two known events. A known
-// event key whose value is null counts as absent.
+// Parse decodes a webhook body. It returns a *ParseError for input that is
+// not a JSON object with a data object, for a known event whose fields have
+// the wrong JSON types or no uid, and for data holding two known events.
+// Unknown keys inside data and unknown fields inside events are skipped (but
+// must be valid JSON): a new event type must not break a deployed bot. Keys
+// match exactly; a known event key whose value is null counts as absent; of
+// duplicate keys the last wins.
 func Parse(body []byte) (*Update, error) {
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, parseError(err)
+	s := scanner{b: body}
+	var u *Update
+	err := s.topLevel(&u)
+	if err == nil {
+		if s.ws(); s.i != len(s.b) {
+			err = syntaxError{}
+		}
 	}
-	if env.Data == nil {
-		return nil, &ParseError{Err: ErrNoData}
-	}
-	d := env.Data
-	if d.ChatMessage != nil && d.CallbackQuery != nil {
-		return nil, &ParseError{Err: ErrManyEvents}
-	}
-	u := &Update{}
 	switch {
-	case d.ChatMessage != nil:
-		e := d.ChatMessage
-		if e.UID == nil {
-			return nil, &ParseError{Err: ErrMissingUID, Field: "chat-message.uid"}
-		}
-		m := &ChatMessage{UID: *e.UID, ChatID: e.ChatID}
-		m.Message.Text = e.Message.Text
-		u.ChatMessage = m
-	case d.CallbackQuery != nil:
-		e := d.CallbackQuery
-		if e.UID == nil {
-			return nil, &ParseError{Err: ErrMissingUID, Field: "callback-query.uid"}
-		}
-		u.CallbackQuery = &CallbackQuery{UID: *e.UID, ChatID: e.ChatID, CallbackData: e.CallbackData}
+	case err != nil:
+		return nil, &ParseError{Err: ErrNotJSON}
+	case s.typeErr != nil && s.typeErr.field == "data":
+		return nil, &ParseError{Err: ErrNoData, Field: s.typeErr.Error()}
+	case s.typeErr != nil:
+		return nil, &ParseError{Err: ErrFieldType, Field: s.typeErr.Error()}
+	case u == nil:
+		return nil, &ParseError{Err: ErrNoData}
+	case u.ChatMessage != nil && u.CallbackQuery != nil:
+		return nil, &ParseError{Err: ErrManyEvents}
+	case u.ChatMessage != nil && u.ChatMessage.UID == missingUID:
+		return nil, &ParseError{Err: ErrMissingUID, Field: "data.chat-message.uid"}
+	case u.CallbackQuery != nil && u.CallbackQuery.UID == missingUID:
+		return nil, &ParseError{Err: ErrMissingUID, Field: "data.callback-query.uid"}
 	}
 	return u, nil
 }
 
-func parseError(err error) *ParseError {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" || te.Field == "data" {
-			if te.Field == "" {
-				return &ParseError{Err: ErrNotJSON}
-			}
-			return &ParseError{Err: ErrNoData, Field: "data is " + te.Value}
-		}
-		return &ParseError{Err: ErrFieldType, Field: te.Field + " is " + te.Value}
+// missingUID marks a uid not (yet) seen while parsing. No JSON integer maps
+// to it because parseInt64 only yields it for "-9223372036854775808", which
+// is rejected as a uid anyway.
+const missingUID = -1 << 63
+
+func (s *scanner) topLevel(u **Update) error {
+	if s.null() {
+		return nil // encoding/json's behaviour: null decodes to nothing
 	}
-	return &ParseError{Err: ErrNotJSON}
+	if s.kind() != "object" {
+		return syntaxError{} // valid JSON or not, it is not an envelope
+	}
+	return s.object(func(key []byte) error {
+		if string(key) != "data" {
+			return s.skip()
+		}
+		if s.null() {
+			*u = nil
+			return nil
+		}
+		if s.kind() != "object" {
+			return s.fail("data")
+		}
+		if *u == nil {
+			*u = &Update{}
+		}
+		return s.data(*u)
+	})
+}
+
+func (s *scanner) data(u *Update) error {
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case string(EventChatMessage):
+			if s.null() {
+				u.ChatMessage = nil
+				return nil
+			}
+			if s.kind() != "object" {
+				return s.fail("data.chat-message")
+			}
+			if u.ChatMessage == nil {
+				u.ChatMessage = &ChatMessage{UID: missingUID}
+			}
+			return s.chatMessage(u.ChatMessage)
+		case string(EventCallbackQuery):
+			if s.null() {
+				u.CallbackQuery = nil
+				return nil
+			}
+			if s.kind() != "object" {
+				return s.fail("data.callback-query")
+			}
+			if u.CallbackQuery == nil {
+				u.CallbackQuery = &CallbackQuery{UID: missingUID}
+			}
+			return s.callbackQuery(u.CallbackQuery)
+		}
+		return s.skip()
+	})
+}
+
+func (s *scanner) uid(field string, dst *int64) error {
+	n, ok, err := s.int64Field(field)
+	if ok && n != missingUID {
+		*dst = n
+	}
+	return err
+}
+
+func (s *scanner) chatMessage(m *ChatMessage) error {
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "uid":
+			return s.uid("data.chat-message.uid", &m.UID)
+		case "chatId":
+			return s.stringField("data.chat-message.chatId", &m.ChatID)
+		case "message":
+			if s.null() {
+				return nil
+			}
+			if s.kind() != "object" {
+				return s.fail("data.chat-message.message")
+			}
+			return s.object(func(key []byte) error {
+				if string(key) == "text" {
+					return s.stringField("data.chat-message.message.text", &m.Message.Text)
+				}
+				return s.skip()
+			})
+		}
+		return s.skip()
+	})
+}
+
+func (s *scanner) callbackQuery(q *CallbackQuery) error {
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "uid":
+			return s.uid("data.callback-query.uid", &q.UID)
+		case "chatId":
+			return s.stringField("data.callback-query.chatId", &q.ChatID)
+		case "callbackData":
+			return s.stringField("data.callback-query.callbackData", &q.CallbackData)
+		}
+		return s.skip()
+	})
 }
