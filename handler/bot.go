@@ -1,14 +1,16 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -107,18 +109,24 @@ func New(token string, opts ...Option) (*Bot, error) {
 // logs one line about it.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(r.Context(), b.timeout)
-	defer cancel()
-	res := b.serve(ctx, r)
+	res := b.serve(r)
+	h := w.Header()
 	if res.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
+		h["Allow"] = allowPost
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = textPlain
+	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(res.status)
-	io.WriteString(w, res.body())
-	b.log(ctx, res, time.Since(start))
+	w.Write(res.body())
+	b.log(r.Context(), res, time.Since(start))
 }
+
+// Header values shared by every response; never modified.
+var (
+	allowPost = []string{http.MethodPost}
+	textPlain = []string{"text/plain; charset=utf-8"}
+	noSniff   = []string{"nosniff"}
+)
 
 // result is the outcome of one webhook.
 type result struct {
@@ -129,29 +137,41 @@ type result struct {
 	stack  []byte // of a recovered panic
 }
 
-func (r *result) body() string {
+func (r *result) body() []byte {
 	if r.status == http.StatusBadRequest && r.reason != "" {
-		return r.reason + "\n"
+		return []byte(r.reason + "\n")
 	}
-	return http.StatusText(r.status) + "\n"
+	if b, ok := statusBodies[r.status]; ok {
+		return b
+	}
+	return []byte(http.StatusText(r.status) + "\n")
 }
 
-func (b *Bot) serve(ctx context.Context, r *http.Request) result {
+// statusBodies are the fixed answers, built once.
+var statusBodies = func() map[int][]byte {
+	m := map[int][]byte{}
+	for _, s := range []int{200, 400, 401, 405, 413, 415, 500, 503} {
+		m[s] = []byte(http.StatusText(s) + "\n")
+	}
+	return m
+}()
+
+func (b *Bot) serve(r *http.Request) result {
 	if r.Method != http.MethodPost {
 		return result{status: http.StatusMethodNotAllowed}
 	}
-	if !b.verifier.Verify(ctx, r.Header.Get(HeaderAppKey)) {
+	if !b.verifier.Verify(r.Context(), r.Header.Get(HeaderAppKey)) {
 		return result{status: http.StatusUnauthorized}
 	}
 	if r.ContentLength > b.maxBody {
 		return result{status: http.StatusRequestEntityTooLarge}
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return result{status: http.StatusUnsupportedMediaType}
-		}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return result{status: http.StatusUnsupportedMediaType}
 	}
-	body, err := readBody(r.Body, b.maxBody)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	body, err := readBody(buf, r.Body, b.maxBody)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return result{status: http.StatusRequestEntityTooLarge}
@@ -166,21 +186,40 @@ func (b *Bot) serve(ctx context.Context, r *http.Request) result {
 	if ev == nil {
 		return result{status: http.StatusOK}
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), b.timeout)
+	defer cancel()
 	return b.dispatch(ctx, ev)
+}
+
+// isJSON reports whether a Content-Type is application/json, parameters
+// allowed, case-insensitively.
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
 }
 
 var errTooLarge = errors.New("body too large")
 
-// readBody reads at most limit bytes, failing with errTooLarge beyond them.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+// Request bodies are read into pooled buffers: Parse copies what it keeps.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bufPool.Put(b)
+	}
+}
+
+// readBody reads at most limit bytes into buf, failing with errTooLarge
+// beyond them, so an oversized body is never read past the limit.
+func readBody(buf *bytes.Buffer, r io.Reader, limit int64) ([]byte, error) {
+	buf.Reset()
+	if _, err := buf.ReadFrom(&io.LimitedReader{R: r, N: limit + 1}); err != nil {
 		return nil, err
 	}
-	if int64(len(body)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, errTooLarge
 	}
-	return body, nil
+	return buf.Bytes(), nil
 }
 
 func newEvent(u *Update, s Sender) *Event {
