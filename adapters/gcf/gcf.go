@@ -1,0 +1,75 @@
+package gcfadapter
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/app"
+)
+
+// EntryPoint is the name the bot is registered under: the deployed
+// function's entry point, and FUNCTION_TARGET when it runs.
+const EntryPoint = "Webhook"
+
+// EnvProject names the project for trace ids in logs (set by the Terraform).
+const EnvProject = "GOOGLE_CLOUD_PROJECT"
+
+// Handler returns bot with the request's RequestIDs on its context, so that
+// the core's log line for the request carries its trace and execution id.
+func Handler(bot http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := WithRequestIDs(r.Context(), IDsFromHeader(r.Header))
+		bot.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// Register registers h with functions-framework-go as the HTTP function
+// name. Call it once per name, from an init: the framework exits the process
+// on a duplicate name.
+func Register(name string, h http.Handler) {
+	functions.HTTP(name, h.ServeHTTP)
+}
+
+// FromEnv builds the function's handler from the environment read through
+// getenv (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT,
+// LOG_LEVEL, GOOGLE_CLOUD_PROJECT), logging to w in Cloud Logging's format.
+//
+// It never fails: when the configuration is unusable (no token, a bad URL) it
+// logs one ERROR line saying why, naming the variable, and returns a handler
+// that answers every request 500 and logs the same reason each time. The
+// deploy then still starts; the platform sees failures it may retry once the
+// secret is fixed, and the console shows the cause next to each of them.
+func FromEnv(getenv func(string) string, w io.Writer) http.Handler {
+	cfg, err := app.FromEnv(getenv)
+	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
+	if err == nil {
+		var b *handler.Bot
+		if b, err = cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger); err == nil {
+			return Handler(b)
+		}
+	}
+	logger.Error("function not configured: every webhook will be answered 500", "error", err.Error())
+	return Handler(Unavailable(logger, err))
+}
+
+// Unavailable answers every request 500 and logs err with it, at ERROR, in
+// the shape of the core's request line.
+func Unavailable(logger *slog.Logger, err error) http.Handler {
+	msg := err.Error()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, http.StatusText(http.StatusInternalServerError)+"\n")
+		logUnavailable(r.Context(), logger, msg)
+	})
+}
+
+func logUnavailable(ctx context.Context, logger *slog.Logger, msg string) {
+	logger.LogAttrs(ctx, slog.LevelError, "webhook",
+		slog.Int("status", http.StatusInternalServerError), slog.String("error", msg))
+}
