@@ -108,6 +108,18 @@ type sendRequest struct {
 	Message handler.Message `json:"message"`
 }
 
+// EncodeRequest writes the documented send-message body for uid and msg to
+// buf: {"uid": N, "message": {"text", "buttonMarkup", "media"}}, with
+// <, > and & left as they are.
+func EncodeRequest(buf *bytes.Buffer, uid int64, msg handler.Message) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sendRequest{UID: uid, Message: msg}); err != nil {
+		return fmt.Errorf("sociogram: encoding message: %w", err)
+	}
+	return nil
+}
+
 // Send delivers msg to uid; see the package documentation for spacing,
 // retries and errors. It implements handler.Sender.
 func (c *Client) Send(ctx context.Context, uid int64, msg handler.Message) error {
@@ -123,10 +135,8 @@ func (c *Client) SendMessage(ctx context.Context, uid int64, msg handler.Message
 	buf := c.bufs.Get().(*bytes.Buffer)
 	defer c.bufs.Put(buf)
 	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(sendRequest{UID: uid, Message: msg}); err != nil {
-		return "", fmt.Errorf("sociogram: encoding message: %w", err)
+	if err := EncodeRequest(buf, uid, msg); err != nil {
+		return "", err
 	}
 	if c.limiter != nil {
 		if err := c.waitUntil(ctx, c.limiter.reserve(c.clock.Now(), uid)); err != nil {
