@@ -1,0 +1,49 @@
+package app_test
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/app"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFromEnvDefaults(t *testing.T) {
+	c, err := app.FromEnv(env(map[string]string{"SOCIOGRAM_BOT_TOKEN": " new , old ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Tokens, "|") != "new|old" || c.APIURL != "https://api.sociogram.org" || !c.RateLimit || c.LogLevel != slog.LevelInfo {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestFromEnvValues(t *testing.T) {
+	c, err := app.FromEnv(env(map[string]string{"SOCIOGRAM_API_URL": "http://127.0.0.1:8081", "SOCIOGRAM_RATE_LIMIT": "off", "LOG_LEVEL": "debug"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.APIURL != "http://127.0.0.1:8081" || c.RateLimit || c.LogLevel != slog.LevelDebug {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestFromEnvErrorsNameTheVariable(t *testing.T) {
+	for name, bad := range map[string]string{"SOCIOGRAM_API_URL": "api.sociogram.org", "SOCIOGRAM_RATE_LIMIT": "sometimes", "LOG_LEVEL": "chatty"} {
+		_, err := app.FromEnv(env(map[string]string{name: bad}))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: err = %v, want one naming the variable", name, bad, err)
+		}
+	}
+}
+
+func TestNewBotNeedsToken(t *testing.T) {
+	c, _ := app.FromEnv(env(nil))
+	if _, err := c.NewBot(handler.NewKeyring(c.Tokens...), slog.New(slog.DiscardHandler)); !errors.Is(err, app.ErrNoToken) || !strings.Contains(err.Error(), "SOCIOGRAM_BOT_TOKEN") {
+		t.Errorf("err = %v", err)
+	}
+}
