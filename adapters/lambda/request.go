@@ -1,0 +1,145 @@
+package lambdaadapter
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// errBadBase64 marks a body flagged isBase64Encoded that does not decode; it
+// is answered 400.
+var errBadBase64 = errors.New("body is not valid base64")
+
+// httpEvent is what the three sources have in common.
+type httpEvent struct {
+	source     Source
+	method     string
+	path       string
+	rawQuery   string
+	host       string
+	remoteAddr string
+	header     http.Header
+	body       string
+	base64     bool
+}
+
+// decodeEvent detects the payload's source and decodes it with
+// aws-lambda-go's event type for that source.
+func decodeEvent(payload []byte) (*httpEvent, error) {
+	src := Detect(payload)
+	var (
+		ev  *httpEvent
+		err error
+	)
+	switch src {
+	case SourceRESTAPI:
+		var e events.APIGatewayProxyRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			ev = fromRESTAPI(&e)
+		}
+	case SourceHTTPAPI:
+		var e events.APIGatewayV2HTTPRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			c := e.RequestContext
+			ev = fromV2(e.RawPath, e.RawQueryString, c.DomainName, c.HTTP.Method, c.HTTP.SourceIP, e.Headers, e.Cookies, e.Body, e.IsBase64Encoded)
+		}
+	case SourceFunctionURL:
+		var e events.LambdaFunctionURLRequest
+		if err = json.Unmarshal(payload, &e); err == nil {
+			c := e.RequestContext
+			ev = fromV2(e.RawPath, e.RawQueryString, c.DomainName, c.HTTP.Method, c.HTTP.SourceIP, e.Headers, e.Cookies, e.Body, e.IsBase64Encoded)
+		}
+	default:
+		return nil, ErrUnknownEvent
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w (%s): %v", ErrMalformedEvent, src, err)
+	}
+	ev.source = src
+	return ev, nil
+}
+
+func fromRESTAPI(e *events.APIGatewayProxyRequest) *httpEvent {
+	h := make(http.Header, len(e.Headers))
+	if len(e.MultiValueHeaders) > 0 {
+		for k, vs := range e.MultiValueHeaders {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	} else {
+		for k, v := range e.Headers {
+			h.Add(k, v)
+		}
+	}
+	q := url.Values{}
+	if len(e.MultiValueQueryStringParameters) > 0 {
+		for k, vs := range e.MultiValueQueryStringParameters {
+			q[k] = append(q[k], vs...)
+		}
+	} else {
+		for k, v := range e.QueryStringParameters {
+			q.Add(k, v)
+		}
+	}
+	return &httpEvent{
+		method: e.HTTPMethod, path: e.Path, rawQuery: q.Encode(),
+		host: e.RequestContext.DomainName, remoteAddr: e.RequestContext.Identity.SourceIP,
+		header: h, body: e.Body, base64: e.IsBase64Encoded,
+	}
+}
+
+func fromV2(path, rawQuery, domain, method, sourceIP string, headers map[string]string, cookies []string, body string, b64 bool) *httpEvent {
+	h := make(http.Header, len(headers)+1)
+	for k, v := range headers {
+		h.Add(k, v)
+	}
+	if len(cookies) > 0 {
+		h.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	return &httpEvent{
+		method: method, path: path, rawQuery: rawQuery, host: domain, remoteAddr: sourceIP,
+		header: h, body: body, base64: b64,
+	}
+}
+
+// request builds the *http.Request the core serves, with ctx (the
+// invocation's) as its context.
+func (e *httpEvent) request(ctx context.Context) (*http.Request, error) {
+	body := []byte(e.body)
+	if e.base64 {
+		b, err := base64.StdEncoding.DecodeString(e.body)
+		if err != nil {
+			return nil, errBadBase64
+		}
+		body = b
+	}
+	host := e.header.Get("Host")
+	if host == "" {
+		host = e.host
+	}
+	u := &url.URL{Scheme: "https", Host: host, Path: e.path, RawQuery: e.rawQuery}
+	r := &http.Request{
+		Method:        e.method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        e.header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Host:          host,
+		RemoteAddr:    e.remoteAddr,
+		RequestURI:    u.RequestURI(),
+	}
+	return r.WithContext(ctx), nil
+}
