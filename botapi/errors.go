@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sociogram-kit/kit/handler"
 )
 
 // APIError is a send-message call the platform answered with a non-2xx status
@@ -37,8 +39,9 @@ var (
 	ErrDeadline = errors.New("sociogram: no time left before the deadline")
 	// ErrMaybeDelivered: the connection failed after the request was
 	// written, so the platform may have accepted the message. It is not
-	// retried, to avoid a duplicate.
-	ErrMaybeDelivered = errors.New("sociogram: connection lost after the request was sent; the message may have been delivered")
+	// retried, to avoid a duplicate. It is handler.ErrMaybeDelivered, so
+	// the core answers the webhook 200 and logs a warning.
+	ErrMaybeDelivered = handler.ErrMaybeDelivered
 	// ErrBadUID: a uid that cannot be a user.
 	ErrBadUID = errors.New("sociogram: uid must be positive")
 )

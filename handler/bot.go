@@ -18,6 +18,7 @@ import (
 const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultTimeout      = 10 * time.Second
+	DefaultMaxInFlight  = 256
 )
 
 // ErrNoToken is returned by New when the bot has no token to verify with.
@@ -32,6 +33,7 @@ type Bot struct {
 	maxBody    int64
 	timeout    time.Duration
 	onError    func(ctx context.Context, ev *Event, err error)
+	inFlight   chan struct{} // a slot per webhook being handled
 	routes     router
 	middleware []Middleware
 }
@@ -72,6 +74,13 @@ func WithErrorHandler(f func(ctx context.Context, ev *Event, err error)) Option 
 	return func(b *Bot) { b.onError = f }
 }
 
+// WithMaxInFlight bounds how many webhooks are handled at once (default
+// 256); beyond it the bot answers 503 with Retry-After: 1 at once, so a flood
+// cannot grow memory without bound.
+func WithMaxInFlight(n int) Option {
+	return func(b *Bot) { b.inFlight = make(chan struct{}, max(n, 1)) }
+}
+
 // ErrNoSender is the error of a reply from a bot built without WithSender.
 var ErrNoSender = errors.New("handler: no sender configured")
 
@@ -80,9 +89,10 @@ var ErrNoSender = errors.New("handler: no sender configured")
 // WithVerifier is given. New does no I/O.
 func New(token string, opts ...Option) (*Bot, error) {
 	b := &Bot{
-		maxBody: DefaultMaxBodyBytes,
-		timeout: DefaultTimeout,
-		routes:  newRouter(),
+		maxBody:  DefaultMaxBodyBytes,
+		timeout:  DefaultTimeout,
+		inFlight: make(chan struct{}, DefaultMaxInFlight),
+		routes:   newRouter(),
 		sender: SenderFunc(func(context.Context, int64, Message) error {
 			return ErrNoSender
 		}),
@@ -109,10 +119,20 @@ func New(token string, opts ...Option) (*Bot, error) {
 // logs one line about it.
 func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	res := b.serve(r)
+	var res result
+	select {
+	case b.inFlight <- struct{}{}:
+		res = b.serve(r)
+		<-b.inFlight
+	default:
+		res = result{status: http.StatusServiceUnavailable}
+	}
 	h := w.Header()
-	if res.status == http.StatusMethodNotAllowed {
+	switch res.status {
+	case http.StatusMethodNotAllowed:
 		h["Allow"] = allowPost
+	case http.StatusServiceUnavailable:
+		h["Retry-After"] = retryAfter1
 	}
 	h["Content-Type"] = textPlain
 	h["X-Content-Type-Options"] = noSniff
@@ -123,9 +143,10 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Header values shared by every response; never modified.
 var (
-	allowPost = []string{http.MethodPost}
-	textPlain = []string{"text/plain; charset=utf-8"}
-	noSniff   = []string{"nosniff"}
+	allowPost   = []string{http.MethodPost}
+	retryAfter1 = []string{"1"}
+	textPlain   = []string{"text/plain; charset=utf-8"}
+	noSniff     = []string{"nosniff"}
 )
 
 // result is the outcome of one webhook.
@@ -133,6 +154,7 @@ type result struct {
 	status int
 	ev     *Event
 	err    error  // logged, never sent
+	warn   error  // replies that may not have been delivered, logged
 	reason string // sent with 400
 	stack  []byte // of a recovered panic
 }
@@ -250,9 +272,13 @@ func (b *Bot) dispatch(ctx context.Context, ev *Event) (res result) {
 			res.err = fmt.Errorf("handler panicked: %v", p)
 			res.stack = debug.Stack()
 		}
+		if res.err != nil && len(ev.failed) == 0 && errors.Is(res.err, ErrMaybeDelivered) {
+			res.err = nil // the handler returned an uncertain reply's error: not a failure
+		}
 		if res.err == nil && len(ev.failed) > 0 {
 			res.err = errors.Join(ev.failed...)
 		}
+		res.warn = errors.Join(ev.uncertain...)
 		if res.err != nil {
 			res.status = http.StatusInternalServerError
 			if b.onError != nil {
@@ -269,7 +295,7 @@ func (b *Bot) log(ctx context.Context, res result, d time.Duration) {
 	switch {
 	case res.status >= 500:
 		level = slog.LevelError
-	case res.status >= 400:
+	case res.status >= 400 || res.warn != nil:
 		level = slog.LevelWarn
 	}
 	if !b.logger.Enabled(ctx, level) {
@@ -282,6 +308,9 @@ func (b *Bot) log(ctx context.Context, res result, d time.Duration) {
 	attrs = append(attrs, slog.Int("status", res.status), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
 	if res.err != nil {
 		attrs = append(attrs, slog.String("error", res.err.Error()))
+	}
+	if res.warn != nil {
+		attrs = append(attrs, slog.String("warning", res.warn.Error()))
 	}
 	if res.stack != nil {
 		attrs = append(attrs, slog.String("stack", string(res.stack)))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -282,5 +283,56 @@ func TestDeadline(t *testing.T) {
 	b2.ServeHTTP(httptest.NewRecorder(), r)
 	if got > handler.DefaultTimeout || got < handler.DefaultTimeout-5*time.Second {
 		t.Errorf("handler deadline in %s, want the default %s", got, handler.DefaultTimeout)
+	}
+}
+
+func TestMaxInFlight(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	b, err := handler.New(token, handler.WithMaxInFlight(1), handler.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.OnAnyText(func(context.Context, *handler.Event) error {
+		entered <- struct{}{}
+		<-release
+		return nil
+	})
+	done := make(chan int)
+	go func() { done <- serve(b, "POST", "", token, sociogramtest.ChatMessage(1, "slow")).Code }()
+	<-entered
+	w := serve(b, "POST", "", token, sociogramtest.ChatMessage(2, "second"))
+	if w.Code != 503 || w.Header().Get("Retry-After") != "1" {
+		t.Errorf("over the limit: %d, Retry-After %q; want 503, 1", w.Code, w.Header().Get("Retry-After"))
+	}
+	close(release)
+	if code := <-done; code != 200 {
+		t.Errorf("first webhook: %d", code)
+	}
+	go func() { <-entered }()
+	if w := serve(b, "POST", "", token, sociogramtest.ChatMessage(3, "third")); w.Code != 200 {
+		t.Errorf("after the first finished: %d, want 200", w.Code)
+	}
+}
+
+// maybeSender accepts nothing and reports every send as possibly delivered.
+type maybeSender struct{}
+
+func (maybeSender) Send(context.Context, int64, handler.Message) error {
+	return fmt.Errorf("post: %w", handler.ErrMaybeDelivered)
+}
+
+func TestMaybeDeliveredIs200WithWarning(t *testing.T) {
+	var logs bytes.Buffer
+	b, err := handler.New(token, handler.WithSender(maybeSender{}),
+		handler.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.OnAnyText(func(ctx context.Context, ev *handler.Event) error { return ev.Reply(ctx, "hi") })
+	if w := serve(b, "POST", "", token, sociogramtest.ChatMessage(77, "x")); w.Code != 200 {
+		t.Errorf("status %d, want 200: a redelivery could duplicate the reply", w.Code)
+	}
+	if !strings.Contains(logs.String(), `"level":"WARN"`) || !strings.Contains(logs.String(), "reply to uid 77") {
+		t.Errorf("log = %s, want a warning naming the uid", logs.String())
 	}
 }

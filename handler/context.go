@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -21,8 +22,9 @@ type Event struct {
 
 	Update *Update // the parsed envelope
 
-	sender Sender
-	failed []error // replies that could not be delivered
+	sender    Sender
+	failed    []error // replies that were not delivered
+	uncertain []error // replies that may or may not have been delivered
 }
 
 // Reply sends text and optional rows of buttons to the user who sent the
@@ -36,13 +38,26 @@ func (e *Event) Reply(ctx context.Context, text string, rows ...[]Button) error 
 
 // Send sends msg to the user who sent the event; see Reply.
 func (e *Event) Send(ctx context.Context, msg Message) error {
-	if err := e.sender.Send(ctx, e.UID, msg); err != nil {
-		err = &ReplyError{UID: e.UID, Text: excerpt(msg.Text, 40), Err: err}
-		e.failed = append(e.failed, err)
-		return err
+	err := e.sender.Send(ctx, e.UID, msg)
+	if err == nil {
+		return nil
 	}
-	return nil
+	err = &ReplyError{UID: e.UID, Text: excerpt(msg.Text, 40), Err: err}
+	if errors.Is(err, ErrMaybeDelivered) {
+		e.uncertain = append(e.uncertain, err)
+	} else {
+		e.failed = append(e.failed, err)
+	}
+	return err
 }
+
+// ErrMaybeDelivered is the error of a send whose outcome is unknown: the
+// connection broke after the request was written, so the platform may have
+// accepted the message. Senders wrap it; botapi.ErrMaybeDelivered is this
+// value. Such a reply is not sent again, and it alone does not make the
+// webhook answer 500, because a redelivered webhook would send it twice; the
+// request's log line carries it as a warning.
+var ErrMaybeDelivered = errors.New("connection lost after the request was sent; the message may have been delivered")
 
 // ReplyError reports a reply that was not delivered: to whom, which one, why.
 type ReplyError struct {

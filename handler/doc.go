@@ -16,6 +16,7 @@
 //	only unknown event keys                          200, nothing dispatched
 //	handled                                          200
 //	handler returned an error or panicked            500
+//	more webhooks in flight than WithMaxInFlight     503, Retry-After: 1
 //
 // The checks run in that order, and the key is checked before the body is read.
 //

@@ -1,7 +1,7 @@
 package handler
 
 import (
-		"unicode/utf16"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/sociogram-kit/kit/bot"
@@ -22,6 +23,7 @@ const (
 	EnvAPIURL    = "SOCIOGRAM_API_URL"
 	EnvRateLimit = "SOCIOGRAM_RATE_LIMIT"
 	EnvLogLevel  = "LOG_LEVEL"
+	EnvInFlight  = "SOCIOGRAM_MAX_IN_FLIGHT"
 )
 
 // Config is the configuration every adapter shares.
@@ -30,6 +32,7 @@ type Config struct {
 	APIURL    string
 	RateLimit bool
 	LogLevel  slog.Level
+	InFlight  int // webhooks handled at once; more answer 503
 }
 
 // ErrNoToken names the missing variable, for the message a main exits with.
@@ -40,7 +43,7 @@ var ErrNoToken = errors.New(EnvToken + " is not set: it must hold the bot token 
 // required here: adapters that load it elsewhere (Secrets Manager) check it
 // themselves, and ConfigError reports what is missing.
 func FromEnv(getenv func(string) string) (Config, error) {
-	c := Config{APIURL: botapi.DefaultBaseURL, RateLimit: true}
+	c := Config{APIURL: botapi.DefaultBaseURL, RateLimit: true, InFlight: handler.DefaultMaxInFlight}
 	for _, t := range strings.Split(getenv(EnvToken), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.Tokens = append(c.Tokens, t)
@@ -58,6 +61,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.RateLimit = false
 	default:
 		return c, fmt.Errorf("%s=%q: want on or off", EnvRateLimit, v)
+	}
+	if v := getenv(EnvInFlight); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("%s=%q: want a positive number", EnvInFlight, v)
+		}
+		c.InFlight = n
 	}
 	if v := getenv(EnvLogLevel); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -89,6 +99,7 @@ func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handl
 		handler.WithVerifier(keys),
 		handler.WithSender(client),
 		handler.WithLogger(logger),
+		handler.WithMaxInFlight(c.InFlight),
 	}, opts...)
 	b, err := handler.New(keys.Primary(), opts...)
 	if err != nil {

@@ -33,7 +33,7 @@ func TestFromEnvValues(t *testing.T) {
 }
 
 func TestFromEnvErrorsNameTheVariable(t *testing.T) {
-	for name, bad := range map[string]string{"SOCIOGRAM_API_URL": "api.sociogram.org", "SOCIOGRAM_RATE_LIMIT": "sometimes", "LOG_LEVEL": "chatty"} {
+	for name, bad := range map[string]string{"SOCIOGRAM_MAX_IN_FLIGHT": "0", "SOCIOGRAM_API_URL": "api.sociogram.org", "SOCIOGRAM_RATE_LIMIT": "sometimes", "LOG_LEVEL": "chatty"} {
 		_, err := app.FromEnv(env(map[string]string{name: bad}))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: err = %v, want one naming the variable", name, bad, err)
