@@ -126,7 +126,7 @@ func (e *Emulator) serveSend(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	io.WriteString(w, resp+"\n")
-	e.logAPI(r, body, req.UID, status, resp, err, e.clock.Now().Sub(start))
+	e.logAPI(r, body, req.UID, req.Message.Text, status, resp, err, e.clock.Now().Sub(start))
 }
 
 // readSend checks the method, key, Content-Type and size, and reads the body.
@@ -172,7 +172,7 @@ func (e *Emulator) fault(r *http.Request) (int, error) {
 }
 
 // logAPI records one API call, accepted or not, with the token redacted.
-func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, status int, resp string, err error, d time.Duration) {
+func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, text string, status int, resp string, err error, d time.Duration) {
 	key := "(missing)"
 	if r.Header.Get(handler.HeaderAppKey) != "" {
 		key = Redacted
@@ -183,7 +183,7 @@ func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, status int, r
 	entry := LogEntry{
 		Kind: KindAPI, At: e.clock.Now(), UID: uid, OK: err == nil, Status: status,
 		LatencyMS: float64(d.Microseconds()) / 1000,
-		Summary:   fmt.Sprintf("%s %s", r.Method, r.URL.Path),
+		Summary:   apiSummary(r, uid, text, err),
 		Request: Exchange{Method: r.Method, URL: r.URL.Path, Body: shown(redact(string(body), e.token)),
 			Header: map[string]string{handler.HeaderAppKey: key, "Content-Type": r.Header.Get("Content-Type")}},
 		Response: Exchange{Status: status, Body: resp},
@@ -192,4 +192,17 @@ func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, status int, r
 		entry.Reason = redact(err.Error(), e.token)
 	}
 	e.store.addLog(entry)
+}
+
+// apiSummary is the log's one-line description of an API call.
+func apiSummary(r *http.Request, uid int64, text string, err error) string {
+	switch {
+	case r.URL.Path != SendPath || r.Method != http.MethodPost:
+		return r.Method + " " + r.URL.Path
+	case uid == 0:
+		return "send-message"
+	case err != nil || text == "":
+		return fmt.Sprintf("send-message to %d", uid)
+	}
+	return fmt.Sprintf("send-message to %d: %q", uid, excerpt(text, 40))
 }

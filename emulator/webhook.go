@@ -53,16 +53,13 @@ type Delivery struct {
 // OK reports whether the bot answered 2xx.
 func (d Delivery) OK() bool { return d.Err == nil && d.Status/100 == 2 }
 
-// ErrStatus is the condition of a webhook answered with a non-2xx status.
-var ErrStatus = errors.New("webhook answered a non-2xx status")
-
 // Failure explains a failed delivery, "" for a good one.
 func (d Delivery) Failure() string {
 	switch {
 	case d.Err != nil:
 		return d.Err.Error()
 	case d.Status/100 != 2:
-		return fmt.Sprintf("%v: %d %s", ErrStatus, d.Status, http.StatusText(d.Status))
+		return fmt.Sprintf("webhook answered %d %s", d.Status, http.StatusText(d.Status))
 	}
 	return ""
 }

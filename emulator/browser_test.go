@@ -1,0 +1,216 @@
+package emulator_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sociogram-kit/kit/internal/testtools"
+)
+
+// browserToken is the token bin/webhook and bin/emulator share in the test.
+const browserToken = "browser-test-token-93ab"
+
+// TestBrowser drives the chat page in a real headless Chromium against the
+// real bin/emulator and bin/webhook (the example bot), as `make run` starts
+// them. With UPDATE_SCREENSHOTS=1 it writes the README's screenshots.
+func TestBrowser(t *testing.T) {
+	chromium := testtools.Require(t, "chromium")
+	base, botURL := startPair(t)
+
+	ctx := newBrowser(t, chromium)
+	page := &pageDriver{t: t, ctx: ctx, base: base}
+	page.do(chromedp.EmulateViewport(1560, 940), chromedp.Navigate(base+"/"))
+	alice, bob := `.chat[data-uid="12345"]`, `.chat[data-uid="67890"]`
+	page.waitJS(`document.querySelector('` + alice + ` input[name=text]') !== null`)
+	page.waitJS(`document.getElementById('bot-url').textContent === ` + strconv.Quote(botURL))
+
+	// Alice says hello; the bot's reply comes back with its button.
+	page.say(alice, "hello")
+	page.waitBubble(alice, `Hello there! You said: "hello"`)
+	if got := page.text(alice + ` .kb button[data-callback="more_info"]`); got != "Tell me more" {
+		t.Fatalf("button text = %q, want Tell me more", got)
+	}
+	page.do(chromedp.Click(chromedp.CSS(alice + ` .kb button[data-callback="more_info"]`)))
+	page.waitBubble(alice, "You clicked a button with data: more_info")
+
+	// Bob, side by side, opens the menu and picks a product.
+	page.say(bob, "/start")
+	page.waitBubble(bob, "Welcome! What would you like to do?")
+	page.do(chromedp.Click(chromedp.CSS(bob + ` .kb button[data-callback="menu_products"]`)))
+	page.waitBubble(bob, "Here are our products: Product A, Product B, Product C.")
+
+	// The delivery log lists every webhook and every reply, all successful.
+	for _, s := range []string{`chat-message "hello" from 12345`, `callback-query "more_info" from 12345`,
+		`chat-message "/start" from 67890`, `callback-query "menu_products" from 67890`} {
+		page.waitJS(`[...document.querySelectorAll('.log-entry[data-kind=webhook][data-ok=true] .sum')].some(e => e.textContent === ` + strconv.Quote(s) + `)`)
+	}
+	page.waitJS(`document.querySelectorAll('.log-entry[data-kind=api][data-ok=true]').length === 4`)
+	if n := page.eval(`String(document.querySelectorAll('.log-entry.failed').length)`); n != "0" {
+		t.Errorf("%s failed log entries, want 0", n)
+	}
+	page.screenshot("emulator-chat.png")
+
+	// A new user, and the fault switch on: her message is not delivered, and
+	// the failures stand out in the chat and the log.
+	page.do(chromedp.SendKeys(chromedp.CSS(`#user-form input[name=name]`), "Carol"),
+		chromedp.Click(chromedp.CSS(`#user-form button`)))
+	carol := `.chat[data-uid="67891"]`
+	page.waitJS(`document.querySelector('` + carol + ` .who')?.textContent === 'Carol'`)
+	page.do(chromedp.Click(chromedp.CSS(`#settings summary`)),
+		chromedp.SetValue(chromedp.CSS(`#settings-form select[name=status]`), "503"),
+		chromedp.Click(chromedp.CSS(`#settings-form button[type=submit]`)))
+	page.waitJS(`!document.getElementById('fault-badge').hidden`)
+	page.say(carol, "hello")
+	page.waitJS(`document.querySelector('` + carol + ` .meta.failed')?.textContent.includes('500')`)
+	page.waitJS(`document.getElementById('fail-count').textContent.startsWith('5 failed')`) // the webhook and 4 attempts
+	page.do(chromedp.Click(chromedp.CSS(`.log-entry.failed[data-kind=webhook] summary`)))
+	page.screenshot("emulator-faults.png")
+
+	if html := page.eval(`document.documentElement.outerHTML`); strings.Contains(html, browserToken) {
+		t.Error("the token appears in the page")
+	}
+}
+
+// startPair starts bin/emulator and bin/webhook pointed at each other and
+// returns the page's URL and the bot's webhook URL.
+func startPair(t *testing.T) (string, string) {
+	emuBin := testtools.Build(t, "./cmd/emulator")
+	botBin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	emuPort, botPort := testtools.FreePort(t), testtools.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", emuPort)
+	botURL := fmt.Sprintf("http://127.0.0.1:%d/webhook", botPort)
+	emu := testtools.Start(t, emuBin, []string{"SOCIOGRAM_BOT_TOKEN=" + browserToken,
+		fmt.Sprintf("EMULATOR_ADDR=127.0.0.1:%d", emuPort), "BOT_URL=" + botURL})
+	bot := testtools.Start(t, botBin, []string{"SOCIOGRAM_BOT_TOKEN=" + browserToken,
+		"SOCIOGRAM_API_URL=" + base, fmt.Sprintf("PORT=%d", botPort)})
+	testtools.WaitHTTP(t, base+"/", 10*time.Second)
+	testtools.WaitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", botPort), 10*time.Second)
+	t.Cleanup(func() {
+		for _, p := range []*testtools.Proc{emu, bot} {
+			if strings.Contains(p.Output(), browserToken) {
+				t.Errorf("the token appears in the output of %s", p.Cmd.Path)
+			}
+		}
+	})
+	return base, botURL
+}
+
+// newBrowser starts headless Chromium with a fresh profile.
+func newBrowser(t *testing.T, path string) context.Context {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+type pageDriver struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// stepTimeout bounds one step; a slow machine gets the whole budget, a hang
+// fails with what the emulator saw.
+const stepTimeout = 30 * time.Second
+
+func (p *pageDriver) fail(what string, err error) {
+	p.t.Helper()
+	state := ""
+	if resp, herr := http.Get(p.base + "/emulator/state"); herr == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		state = string(b)
+	}
+	p.t.Fatalf("%s: %v\nemulator state: %s", what, err, state)
+}
+
+func (p *pageDriver) do(actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.fail("browser step", err)
+	}
+}
+
+func (p *pageDriver) waitJS(pred string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+		p.fail("waiting for "+pred, err)
+	}
+}
+
+func (p *pageDriver) eval(js string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		p.fail("evaluating "+js, err)
+	}
+	return s
+}
+
+func (p *pageDriver) text(sel string) string {
+	p.t.Helper()
+	return p.eval(`document.querySelector(` + strconv.Quote(sel) + `)?.textContent ?? ""`)
+}
+
+// say types text into a chat's composer and sends it.
+func (p *pageDriver) say(chat, text string) {
+	p.t.Helper()
+	p.do(chromedp.SendKeys(chromedp.CSS(chat+` input[name=text]`), text),
+		chromedp.Click(chromedp.CSS(chat+` .composer button`)))
+	p.waitBubbleFrom(chat, "user", text)
+}
+
+func (p *pageDriver) waitBubble(chat, text string) { p.t.Helper(); p.waitBubbleFrom(chat, "bot", text) }
+
+func (p *pageDriver) waitBubbleFrom(chat, from, text string) {
+	p.t.Helper()
+	p.waitJS(`[...document.querySelectorAll(` + strconv.Quote(chat+` .msg.`+from+` .bubble`) + `)].some(e => e.textContent === ` + strconv.Quote(text) + `)`)
+}
+
+// screenshot writes docs/screenshots/name when UPDATE_SCREENSHOTS=1.
+func (p *pageDriver) screenshot(name string) {
+	p.t.Helper()
+	if os.Getenv("UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.fail("screenshot", err)
+	}
+	out := filepath.Join(testtools.Root(), "docs", "screenshots", name)
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("wrote %s", out)
+}
