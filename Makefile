@@ -20,7 +20,6 @@ export GOFLAGS := -buildvcs=false
 build:
 	$(GO) build -trimpath -o $(BIN)/webhook ./adapters/http/cmd/webhook
 	$(GO) build -trimpath -o $(BIN)/gcf ./adapters/gcf/cmd/gcf
-	$(GO) build -trimpath -o $(BIN)/gcf ./adapters/gcf/cmd/gcf
 	$(GO) build -trimpath -o $(BIN)/fakeapi ./cmd/fakeapi
 	$(GO) build -trimpath -o $(BIN)/emulator ./cmd/emulator
 	$(GO) build -trimpath -o $(BIN)/trigger ./cmd/trigger
@@ -81,27 +80,10 @@ destroy-gcp: tools-terraform
 
 ## tools-terraform: terraform v1.5.7 into bin/tools when none is on PATH (~4.5 min)
 tools-terraform:
-	@if ! command -v terraform >/dev/null 2>&1 && [ ! -x $(TOOLS)/terraform ]; then 	  echo "== installing terraform $(TERRAFORM_VERSION) into bin/tools (about 4.5 min)"; 	  GOBIN=$(TOOLS) $(GO) install github.com/hashicorp/terraform@$(TERRAFORM_VERSION); 	fi
-tools: tools-terraform
-test: tools
-
-## deploy-gcp: the bot on Google Cloud Functions (terraform init + apply in
-## terraform/; variables from terraform/terraform.tfvars or TF_VAR_*)
-TERRAFORM         ?= $(shell command -v terraform 2>/dev/null || echo $(TOOLS)/terraform)
-TERRAFORM_VERSION := v1.5.7
-.PHONY: deploy-gcp destroy-gcp tools-terraform
-deploy-gcp: tools-terraform
-	$(TERRAFORM) -chdir=terraform init -input=false
-	$(TERRAFORM) -chdir=terraform apply
-	@echo "Webhook URL (enter it in the Sociogram Developer Portal): $$($(TERRAFORM) -chdir=terraform output -raw webhook_url)"
-
-## destroy-gcp: remove everything deploy-gcp created
-destroy-gcp: tools-terraform
-	$(TERRAFORM) -chdir=terraform destroy
-
-## tools-terraform: terraform v1.5.7 into bin/tools when none is on PATH (~4.5 min)
-tools-terraform:
-	@if ! command -v terraform >/dev/null 2>&1 && [ ! -x $(TOOLS)/terraform ]; then 	  echo "== installing terraform $(TERRAFORM_VERSION) into bin/tools (about 4.5 min)"; 	  GOBIN=$(TOOLS) $(GO) install github.com/hashicorp/terraform@$(TERRAFORM_VERSION); 	fi
+	@if ! command -v terraform >/dev/null 2>&1 && [ ! -x $(TOOLS)/terraform ]; then \
+	  echo "== installing terraform $(TERRAFORM_VERSION) into bin/tools (about 4.5 min)"; \
+	  GOBIN=$(TOOLS) $(GO) install github.com/hashicorp/terraform@$(TERRAFORM_VERSION); \
+	fi
 tools: tools-terraform
 test: tools
 
