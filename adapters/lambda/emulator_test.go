@@ -54,24 +54,10 @@ func startEmulator(t testing.TB, bootstrap string, env ...string) *emulator {
 	rie := testtools.Require(t, "aws-lambda-rie")
 	timeout := testtools.Require(t, "timeout")
 	p1, p2 := testtools.FreePort(t), testtools.FreePort(t)
-	cmd := exec.Command(timeout, "300", rie,
+	out := startGroup(t, timeout, env, "300", rie,
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(p1),
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(p2),
 		bootstrap)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("emulator output:\n%s", out.String())
-		}
-	})
 	addr := "127.0.0.1:" + strconv.Itoa(p1)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -114,4 +100,26 @@ func envList(kv map[string]string) []string {
 		env = append(env, fmt.Sprintf("%s=%s", k, v))
 	}
 	return env
+}
+
+// startGroup runs path in its own process group and kills the whole group
+// when the test ends.
+func startGroup(t testing.TB, path string, env []string, args ...string) *lockedBuffer {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", path, out.String())
+		}
+	})
+	return out
 }
