@@ -14,7 +14,7 @@ STATICCHECK_VERSION := v0.8.2
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: build run test lint fuzz bench tools check-fmt clean
+.PHONY: build run test lint fuzz bench tools check-fmt clean soak
 
 ## build: bin/webhook (plain HTTP), bin/fakeapi, bin/emulator and bin/trigger
 build:
@@ -86,6 +86,13 @@ tools-terraform:
 	fi
 tools: tools-terraform
 test: tools
+
+## soak: the plain-HTTP server under steady load with 5% Bot API faults
+## (SOAK_DURATION, default 60s): no reply lost or duplicated, goroutines and
+## heap back to their level
+SOAK_DURATION ?= 60s
+soak:
+	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -v -timeout 10m ./adapters/http/ -args -soak.duration=$(SOAK_DURATION)
 
 clean:
 	rm -rf $(BIN)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -47,11 +48,15 @@ type API struct {
 	token string
 	log   func(format string, args ...any)
 
-	mu     sync.Mutex
-	sent   []Sent
-	faults []Fault
-	seq    int
-	notify chan struct{}
+	mu      sync.Mutex
+	sent    []Sent
+	faults  []Fault
+	rate    float64 // InjectRandom's probability
+	choices []Fault
+	rnd     *rand.Rand
+	seq     int
+	notify  chan struct{}
+	observe func(Sent) // when set, accepted messages go here instead of sent
 }
 
 // NewAPI returns a fake API accepting token. logf, when not nil, is told about
@@ -68,6 +73,25 @@ func (a *API) Inject(faults ...Fault) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.faults = append(a.faults, faults...)
+}
+
+// InjectRandom makes each request, with probability rate, suffer one of
+// choices picked at random (after any faults queued by Inject). rate 0 stops it.
+func (a *API) InjectRandom(rate float64, choices ...Fault) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rate, a.choices = rate, choices
+	if a.rnd == nil {
+		a.rnd = rand.New(rand.NewPCG(1, 2))
+	}
+}
+
+// Observe makes the fake hand every accepted message to f instead of keeping
+// it, for long runs whose memory must stay flat. nil restores keeping.
+func (a *API) Observe(f func(Sent)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.observe = f
 }
 
 // Sent returns a copy of the accepted messages, in order.
@@ -88,7 +112,7 @@ func (a *API) Changed() <-chan struct{} {
 func (a *API) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.sent, a.faults = nil, nil
+	a.sent, a.faults, a.rate = nil, nil, 0
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +179,9 @@ func (a *API) nextFault() Fault {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.faults) == 0 {
+		if a.rate > 0 && len(a.choices) > 0 && a.rnd.Float64() < a.rate {
+			return a.choices[a.rnd.IntN(len(a.choices))]
+		}
 		return Fault{}
 	}
 	f := a.faults[0]
@@ -167,7 +194,12 @@ func (a *API) accept(uid int64, msg handler.Message, body []byte) string {
 	defer a.mu.Unlock()
 	a.seq++
 	id := fmt.Sprintf("%024x", a.seq)
-	a.sent = append(a.sent, Sent{UID: uid, Message: msg, Body: body, MessageID: id, At: time.Now()})
+	s := Sent{UID: uid, Message: msg, Body: body, MessageID: id, At: time.Now()}
+	if a.observe != nil {
+		a.observe(s)
+	} else {
+		a.sent = append(a.sent, s)
+	}
 	close(a.notify)
 	a.notify = make(chan struct{})
 	return id
@@ -196,6 +228,10 @@ type Server struct {
 	URL string // the base URL to give the client
 	srv *httptest.Server
 }
+
+// Close stops the server and closes its connections (NewServer also does
+// this when the test ends).
+func (s *Server) Close() { s.srv.Close() }
 
 // TB is the part of testing.TB the kit needs.
 type TB interface {
