@@ -90,32 +90,11 @@ func malformed(why string) error { return fmt.Errorf("%w: %s", ErrMalformed, why
 // serveSend is the Bot API side: POST /bot/send-message.
 func (e *Emulator) serveSend(w http.ResponseWriter, r *http.Request) {
 	start := e.clock.Now()
-	body, status, err := e.readSend(r)
-	var req SendRequest
-	if err == nil {
-		req, err = ParseSend(body)
-		status = http.StatusBadRequest
-	}
-	if err == nil {
-		if _, ok := e.store.user(req.UID); !ok {
-			err = fmt.Errorf("%w %d: no user with this uid in the emulator", ErrUnknownUID, req.UID)
-		}
-	}
-	if err == nil {
-		status, err = e.fault(r)
-	}
-	var rl *RateLimitError
-	if err == nil {
-		if err = e.limits.take(e.clock.Now(), req.UID); errors.As(err, &rl) {
-			status = http.StatusTooManyRequests
-			w.Header().Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds()))
-		}
-	}
+	body, req, status, err := e.admit(r, w.Header())
 	var resp string
 	if err != nil {
 		resp = fmt.Sprintf(`{"success":false,"error":%s}`, strconv.Quote(err.Error()))
 	} else {
-		status = http.StatusOK
 		id := e.store.addChat(ChatEntry{UID: req.UID, From: FromBot, Text: req.Message.Text,
 			Buttons: req.Message.ButtonMarkup, Media: req.Message.Media, At: e.clock.Now()})
 		resp = fmt.Sprintf(`{"success":true,"messageId":"%024x"}`, id)
@@ -127,6 +106,33 @@ func (e *Emulator) serveSend(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	io.WriteString(w, resp+"\n")
 	e.logAPI(r, body, req.UID, req.Message.Text, status, resp, err, e.clock.Now().Sub(start))
+}
+
+// admit runs the checks in order (endpoint, method, key, Content-Type, size,
+// body shape, known uid, injected faults, rate limits) and returns the
+// status to answer. Only a call that passes them all uses up a rate-limit slot.
+func (e *Emulator) admit(r *http.Request, h http.Header) ([]byte, SendRequest, int, error) {
+	body, status, err := e.readSend(r)
+	if err != nil {
+		return body, SendRequest{}, status, err
+	}
+	req, err := ParseSend(body)
+	if err != nil {
+		return body, req, http.StatusBadRequest, err
+	}
+	if _, ok := e.store.user(req.UID); !ok {
+		return body, req, http.StatusBadRequest,
+			fmt.Errorf("%w %d: no user with this uid in the emulator", ErrUnknownUID, req.UID)
+	}
+	if status, err := e.fault(r); err != nil {
+		return body, req, status, err
+	}
+	var rl *RateLimitError
+	if err := e.limits.take(e.clock.Now(), req.UID); errors.As(err, &rl) {
+		h.Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds()))
+		return body, req, http.StatusTooManyRequests, err
+	}
+	return body, req, http.StatusOK, nil
 }
 
 // readSend checks the method, key, Content-Type and size, and reads the body.

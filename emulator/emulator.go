@@ -37,7 +37,7 @@ type Option func(*Emulator)
 // WithBotURL sets where webhooks are delivered (default DefaultBotURL). The
 // page can change it at run time.
 func WithBotURL(u string) Option {
-	return func(e *Emulator) { s := e.store.getSettings(); s.BotURL = u; e.store.setSettings(s) }
+	return func(e *Emulator) { e.store.updateSettings(func(s *Settings) { s.BotURL = u }) }
 }
 
 // WithClock sets the time source of the rate limits (tests).
@@ -104,3 +104,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.Ser
 
 // State returns a snapshot of users, conversations, settings and the log.
 func (e *Emulator) State() State { return e.store.snapshot() }
+
+// SetBotURL changes where webhooks go, as the page's Settings do.
+func (e *Emulator) SetBotURL(u string) error {
+	if err := checkBotURL(u); err != nil {
+		return err
+	}
+	e.store.updateSettings(func(s *Settings) { s.BotURL = u })
+	return nil
+}

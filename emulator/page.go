@@ -114,7 +114,8 @@ func (e *Emulator) serveMessage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "text is empty", http.StatusBadRequest)
 		return
 	}
-	e.respond(w, r, in.UID, ChatEntry{From: FromUser, Text: in.Text})
+	out, err := e.SendMessage(r.Context(), in.UID, in.Text)
+	e.respond(w, out, err)
 }
 
 func (e *Emulator) servePress(w http.ResponseWriter, r *http.Request) {
@@ -130,11 +131,11 @@ func (e *Emulator) servePress(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "data is empty", http.StatusBadRequest)
 		return
 	}
-	e.respond(w, r, in.UID, ChatEntry{From: FromTap, Text: in.Text, Buttons: [][]handler.Button{{handler.CallbackButton(in.Text, in.Data)}}})
+	out, err := e.PressButton(r.Context(), in.UID, in.Data, in.Text)
+	e.respond(w, out, err)
 }
 
-func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, uid int64, entry ChatEntry) {
-	out, err := e.Send(r.Context(), uid, entry)
+func (e *Emulator) respond(w http.ResponseWriter, out Outcome, err error) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
@@ -145,31 +146,40 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, uid int64, en
 // ErrNoUser is returned when sending as a uid the emulator does not know.
 var ErrNoUser = errors.New("emulator: no such user")
 
-// Send adds entry (a user's message, or a tap whose one button carries the
-// callback data) to uid's conversation and delivers the matching webhook to
-// the bot, waiting for its answer. The bot's replies arrive meanwhile through
-// the API side.
-func (e *Emulator) Send(ctx context.Context, uid int64, entry ChatEntry) (Outcome, error) {
+// SendMessage makes uid write text to the bot: the message joins uid's
+// conversation and a chat-message webhook goes to the bot, waiting for its
+// answer. The bot's replies arrive meanwhile through the API side.
+func (e *Emulator) SendMessage(ctx context.Context, uid int64, text string) (Outcome, error) {
 	u, ok := e.store.user(uid)
 	if !ok {
 		return Outcome{}, fmt.Errorf("%w: uid %d", ErrNoUser, uid)
 	}
-	entry.UID, entry.At, entry.Delivery = uid, e.clock.Now(), "sending"
-	var body []byte
-	var summary string
-	if entry.From == FromTap {
-		data := entry.Buttons[0][0].CallbackData
-		body, summary = CallbackQuery(uid, u.ChatID, data), fmt.Sprintf("callback-query %q from %d", data, uid)
-	} else {
-		body, summary = ChatMessage(uid, u.ChatID, entry.Text), fmt.Sprintf("chat-message %q from %d", excerpt(entry.Text, 40), uid)
+	return e.deliver(ctx, ChatEntry{UID: uid, From: FromUser, Text: text},
+		ChatMessage(uid, u.ChatID, text), fmt.Sprintf("chat-message %q from %d", excerpt(text, 40), uid))
+}
+
+// PressButton makes uid press the callback button labelled label carrying
+// data: a callback-query webhook goes to the bot, as with SendMessage.
+func (e *Emulator) PressButton(ctx context.Context, uid int64, data, label string) (Outcome, error) {
+	u, ok := e.store.user(uid)
+	if !ok {
+		return Outcome{}, fmt.Errorf("%w: uid %d", ErrNoUser, uid)
 	}
+	entry := ChatEntry{UID: uid, From: FromTap, Text: label, Buttons: [][]handler.Button{{handler.CallbackButton(label, data)}}}
+	return e.deliver(ctx, entry, CallbackQuery(uid, u.ChatID, data), fmt.Sprintf("callback-query %q from %d", data, uid))
+}
+
+// deliver adds the user's entry and the webhook's log entry, delivers the
+// webhook and records the outcome on both.
+func (e *Emulator) deliver(ctx context.Context, entry ChatEntry, body []byte, summary string) (Outcome, error) {
+	entry.At, entry.Delivery = e.clock.Now(), "sending"
 	id := e.store.addChat(entry)
 	url := e.store.getSettings().BotURL
-	logID := e.store.addLog(LogEntry{Kind: KindWebhook, At: entry.At, UID: uid, Summary: summary,
+	logID := e.store.addLog(LogEntry{Kind: KindWebhook, At: entry.At, UID: entry.UID, Summary: summary,
 		Request: Exchange{Method: http.MethodPost, URL: url, Body: shown(string(body)),
 			Header: map[string]string{handler.HeaderAppKey: Redacted, "Content-Type": "application/json"}}})
 	d := Deliver(ctx, e.hc, url, e.token, body)
-	entryOut := e.store.finishLog(logID, func(l *LogEntry) {
+	logged := e.store.finishLog(logID, func(l *LogEntry) {
 		l.OK, l.Status, l.Reason = d.OK(), d.Status, d.Failure()
 		l.LatencyMS = float64(d.Latency.Microseconds()) / 1000
 		l.Response = Exchange{Status: d.Status, Body: shown(d.Body)}
@@ -178,8 +188,8 @@ func (e *Emulator) Send(ctx context.Context, uid int64, entry ChatEntry) (Outcom
 	if !d.OK() {
 		state = "failed"
 	}
-	e.store.setDelivery(uid, id, logID, state)
-	return Outcome{ChatEntry: id, Log: entryOut}, nil
+	e.store.setDelivery(entry.UID, id, logID, state)
+	return Outcome{ChatEntry: id, Log: logged}, nil
 }
 
 func excerpt(s string, n int) string {

@@ -205,10 +205,12 @@ func (s *store) getSettings() Settings {
 	return s.settings
 }
 
-func (s *store) setSettings(set Settings) {
+func (s *store) setSettings(set Settings) { s.updateSettings(func(p *Settings) { *p = set }) }
+
+func (s *store) updateSettings(f func(*Settings)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.settings = set
+	f(&s.settings)
 	s.bump()
 }
 
