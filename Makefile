@@ -11,10 +11,12 @@ PORT      ?= 8080
 EMULATOR_ADDR ?= 127.0.0.1:8090
 FUZZTIME  ?= 20s
 STATICCHECK_VERSION := v0.8.2
+BENCHSTAT_VERSION   := v0.0.0-20260908200009-22c9c6c9d4da
+BENCH_OUT := $(BIN)/bench
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: build run test lint fuzz bench tools check-fmt clean soak
+.PHONY: build run test lint fuzz bench bench-short bench-tools tools check-fmt clean soak
 
 ## build: bin/webhook (plain HTTP), bin/fakeapi, bin/emulator and bin/trigger
 build:
@@ -60,9 +62,28 @@ fuzz:
 	  done; \
 	done
 
-## bench: in-process benchmarks (numbers go to BENCHMARKS.md)
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./handler/ ./botapi/
+## bench: in-process benchmarks, then the load benchmark of bin/webhook
+## against the hand-written floor (bench/floor), alternating; writes the
+## numbers into BENCHMARKS.md and the plots into docs/bench. About 6 minutes.
+bench: bench-tools
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./handler/ ./botapi/ | tee $(BENCH_OUT)/inprocess.txt
+	@if GOBIN=$(TOOLS) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION); then \
+	  $(TOOLS)/benchstat $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; \
+	else echo "!! benchstat could not be installed: BENCHMARKS.md gets the raw output" >&2; \
+	  grep '^Benchmark' $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; fi
+	$(BENCH_OUT)/load -webhook $(BIN)/webhook -floor $(BENCH_OUT)/floor -out docs/bench -md BENCHMARKS.md \
+	  -inprocess $(BENCH_OUT)/inprocess.txt -inprocess-stat $(BENCH_OUT)/inprocess-stat.txt
+
+## bench-short: a smoke run of the load benchmark (well under a minute); its
+## output stays in bin/bench-short
+bench-short: bench-tools
+	$(BENCH_OUT)/load -short -webhook $(BIN)/webhook -floor $(BENCH_OUT)/floor -out $(BIN)/bench-short
+
+bench-tools:
+	@mkdir -p $(BENCH_OUT)
+	$(GO) build -trimpath -o $(BIN)/webhook ./adapters/http/cmd/webhook
+	$(GO) build -trimpath -o $(BENCH_OUT)/floor ./bench/floor
+	$(GO) build -trimpath -o $(BENCH_OUT)/load ./bench/load
 
 ## deploy-gcp: the bot on Google Cloud Functions (terraform init + apply in
 ## terraform/; variables from terraform/terraform.tfvars or TF_VAR_*)
@@ -96,3 +117,56 @@ soak:
 
 clean:
 	rm -rf $(BIN)
+
+## ---- AWS Lambda (adapters/lambda, template.yaml, samconfig.toml) ----
+## LAMBDA_ARCH: arm64 (default, as in template.yaml) or amd64 (alias x86_64)
+LAMBDA_ARCH   ?= arm64
+LAMBDA_GOARCH := $(if $(filter x86_64,$(LAMBDA_ARCH)),amd64,$(LAMBDA_ARCH))
+LAMBDA_BUILD   = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+RIE_VERSION   := v0.0.0-20261030222936-bef5c4ba774d
+.PHONY: build-lambda build-WebhookFunction deploy-aws destroy-aws logs-aws tools-lambda lint-template bench-lambda
+
+build: build-lambda
+## build-lambda: bin/lambda/bootstrap for provided.al2023: static, trimmed,
+## -tags lambda.norpc (`make build LAMBDA_ARCH=amd64` for an x86_64 machine)
+build-lambda:
+	$(LAMBDA_BUILD) -o $(BIN)/lambda/bootstrap ./adapters/lambda/cmd/bootstrap
+
+## build-WebhookFunction: what `sam build` runs for the function
+## (Metadata: BuildMethod: makefile); sam sets ARTIFACTS_DIR
+build-WebhookFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./adapters/lambda/cmd/bootstrap
+
+## deploy-aws: sam build && sam deploy (guided the first time, i.e. while
+## samconfig.toml has no region; GUIDED=1 forces it)
+deploy-aws:
+	@command -v sam >/dev/null 2>&1 || { echo "deploy-aws needs the AWS SAM CLI (and AWS credentials): https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html" >&2; exit 1; }
+	sam build
+	@if [ -n "$(GUIDED)" ] || ! grep -q '^region' samconfig.toml; then sam deploy --guided; else sam deploy; fi
+
+## destroy-aws: delete the stack (function, API, secret, log group)
+destroy-aws:
+	sam delete
+
+## logs-aws: follow the function's logs
+logs-aws:
+	sam logs --name WebhookFunction --tail
+
+## tools-lambda: aws-lambda-rie (the Lambda runtime interface emulator) into bin/tools
+tools-lambda:
+	@if [ ! -x $(TOOLS)/aws-lambda-rie ]; then \
+	  echo "== installing aws-lambda-rie into bin/tools (about 1 min)"; \
+	  GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION); \
+	fi
+tools: tools-lambda
+
+## lint-template: cfn-lint (with the SAM translator) on template.yaml; fails
+## loudly when cfn-lint is missing
+lint-template:
+	@command -v cfn-lint >/dev/null 2>&1 || { echo "!! cfn-lint is not installed: template.yaml is NOT checked (pip install cfn-lint)" >&2; exit 1; }
+	cfn-lint template.yaml
+
+## bench-lambda: bootstrap size, cold start and warm latency under the
+## emulator, beside the minimal aws-lambda-go function in bench/lambdafloor
+bench-lambda: tools-lambda
+	$(GO) run ./bench/lambdabench -rie $(TOOLS)/aws-lambda-rie

@@ -96,3 +96,16 @@ func TestBootstrapUnreadableSecret(t *testing.T) {
 		t.Errorf("output %q does not name the secret in an error line", out)
 	}
 }
+
+// TestBootstrapSize checks the default (arm64) bootstrap, built as sam build
+// builds it, stays within 10 MB.
+func TestBootstrapSize(t *testing.T) {
+	st, err := os.Stat(makeBootstrap(t, "arm64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 10_000_000 {
+		t.Errorf("bootstrap is %d bytes, over the 10 MB budget", st.Size())
+	}
+	t.Logf("bootstrap (arm64): %d bytes", st.Size())
+}

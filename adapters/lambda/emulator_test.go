@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -41,10 +43,36 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// buildBootstrap builds the bootstrap as make does, for this machine.
-func buildBootstrap(t testing.TB) string {
+var (
+	bootstrapMu    sync.Mutex
+	bootstrapBuilt = map[string]string{}
+)
+
+// buildBootstrap builds the bootstrap for this machine exactly as sam build
+// does, with the Makefile's build-WebhookFunction target.
+func buildBootstrap(t testing.TB) string { return makeBootstrap(t, runtime.GOARCH) }
+
+// makeBootstrap runs make build-WebhookFunction for arch, once per test
+// binary, and returns the bootstrap's path.
+func makeBootstrap(t testing.TB, arch string) string {
 	t.Helper()
-	return testtools.Build(t, "./adapters/lambda/cmd/bootstrap", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w")
+	make := testtools.Require(t, "make")
+	bootstrapMu.Lock()
+	defer bootstrapMu.Unlock()
+	if p, ok := bootstrapBuilt[arch]; ok {
+		return p
+	}
+	dir, err := os.MkdirTemp("", "kit-lambda-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(make, "--no-print-directory", "build-WebhookFunction", "ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+arch)
+	cmd.Dir = testtools.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make build-WebhookFunction: %v\n%s", err, out)
+	}
+	bootstrapBuilt[arch] = filepath.Join(dir, "bootstrap")
+	return bootstrapBuilt[arch]
 }
 
 // startEmulator runs bootstrap under aws-lambda-rie (itself under timeout,

@@ -1,0 +1,169 @@
+package lambdaadapter_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/internal/testtools"
+)
+
+// yamlDoc is template.yaml as YAML nodes, which keep CloudFormation's short
+// tags (!Ref, !If, !Sub) that the assertions below look at.
+type yamlDoc struct{ root *yaml.Node }
+
+func loadTemplate(t *testing.T) yamlDoc {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testtools.Root(), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		t.Fatal(err)
+	}
+	return yamlDoc{n.Content[0]}
+}
+
+// at walks mapping keys and sequence indexes; it fails the test when a step
+// is missing.
+func (d yamlDoc) at(t *testing.T, path ...string) *yaml.Node {
+	t.Helper()
+	n := d.root
+	for i, p := range path {
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == p {
+					next = n.Content[j+1]
+				}
+			}
+		case yaml.SequenceNode:
+			if k, err := strconv.Atoi(p); err == nil && k < len(n.Content) {
+				next = n.Content[k]
+			}
+		}
+		if next == nil {
+			t.Fatalf("template.yaml has no %s", strings.Join(path[:i+1], "."))
+		}
+		n = next
+	}
+	return n
+}
+
+// render prints a node compactly with its tags, e.g.
+// !If [CreateTokenSecret, !Ref BotTokenSecret, !Ref ExistingBotTokenSecretArn].
+func render(n *yaml.Node) string {
+	tag := ""
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		tag = n.Tag + " "
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var parts []string
+		for _, c := range n.Content {
+			parts = append(parts, render(c))
+		}
+		return tag + "[" + strings.Join(parts, ", ") + "]"
+	case yaml.MappingNode:
+		var parts []string
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			parts = append(parts, n.Content[i].Value+": "+render(n.Content[i+1]))
+		}
+		return tag + "{" + strings.Join(parts, ", ") + "}"
+	}
+	return tag + n.Value
+}
+
+func expect(t *testing.T, what string, got *yaml.Node, want string) {
+	t.Helper()
+	if r := render(got); r != want {
+		t.Errorf("%s = %s, want %s", what, r, want)
+	}
+}
+
+// TestTemplate asserts what the code relies on in template.yaml.
+func TestTemplate(t *testing.T) {
+	d := loadTemplate(t)
+	fn := []string{"Resources", "WebhookFunction"}
+	props := append(fn, "Properties")
+	p := func(path ...string) []string { return append(append([]string{}, props...), path...) }
+
+	expect(t, "function type", d.at(t, append(fn, "Type")...), "AWS::Serverless::Function")
+	expect(t, "runtime", d.at(t, p("Runtime")...), "provided.al2023")
+	expect(t, "architectures", d.at(t, p("Architectures")...), "[arm64]")
+	expect(t, "handler", d.at(t, p("Handler")...), "bootstrap")
+	expect(t, "build method", d.at(t, append(fn, "Metadata", "BuildMethod")...), "makefile")
+	mk, err := os.ReadFile(filepath.Join(testtools.Root(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^build-WebhookFunction:`).Match(mk) {
+		t.Error("the Makefile has no build-WebhookFunction target for sam build")
+	}
+
+	// The one event: the HTTP API (payload 2.0, which Detect reads as
+	// http-api) posting to the kit's webhook path.
+	if n := len(d.at(t, p("Events")...).Content); n != 2 {
+		t.Errorf("the function has %d events, want 1", n/2)
+	}
+	ev := p("Events", "Webhook")
+	expect(t, "event type", d.at(t, append(ev, "Type")...), "HttpApi")
+	expect(t, "event path", d.at(t, append(ev, "Properties", "Path")...), httpadapter.WebhookPath)
+	expect(t, "event method", d.at(t, append(ev, "Properties", "Method")...), "POST")
+	expect(t, "payload format", d.at(t, append(ev, "Properties", "PayloadFormatVersion")...), "2.0")
+	expect(t, "event API", d.at(t, append(ev, "Properties", "ApiId")...), "!Ref WebhookApi")
+	expect(t, "API type", d.at(t, "Resources", "WebhookApi", "Type"), "AWS::Serverless::HttpApi")
+
+	// The token: a NoEcho parameter in a secret the stack creates, or an
+	// existing one; the function gets the secret's ARN, never the token.
+	const secretArn = "!If [CreateTokenSecret, !Ref BotTokenSecret, !Ref ExistingBotTokenSecretArn]"
+	expect(t, "BotToken NoEcho", d.at(t, "Parameters", "BotToken", "NoEcho"), "true")
+	expect(t, "secret type", d.at(t, "Resources", "BotTokenSecret", "Type"), "AWS::SecretsManager::Secret")
+	expect(t, "secret condition", d.at(t, "Resources", "BotTokenSecret", "Condition"), "CreateTokenSecret")
+	expect(t, "secret value", d.at(t, "Resources", "BotTokenSecret", "Properties", "SecretString"), "!Ref BotToken")
+	env := d.at(t, p("Environment", "Variables")...)
+	expect(t, "SOCIOGRAM_BOT_TOKEN_SECRET", d.at(t, p("Environment", "Variables", "SOCIOGRAM_BOT_TOKEN_SECRET")...), secretArn)
+	expect(t, app.EnvAPIURL, d.at(t, p("Environment", "Variables", app.EnvAPIURL)...), "!Ref ApiUrl")
+	expect(t, app.EnvLogLevel, d.at(t, p("Environment", "Variables", app.EnvLogLevel)...), "!Ref LogLevel")
+	if strings.Contains(render(env), app.EnvToken+":") {
+		t.Error("the function's environment holds the token itself")
+	}
+
+	// The policy: read that one secret, nothing else.
+	pol := d.at(t, p("Policies")...)
+	expect(t, "policies", pol, "[{Version: 2012-10-17, Statement: [{Sid: ReadTheBotTokenSecretOnly, Effect: Allow, "+
+		"Action: secretsmanager:GetSecretValue, Resource: "+secretArn+"}]}]")
+
+	// Timeout above the core's per-webhook budget, below API Gateway's 30 s.
+	timeout, _ := strconv.Atoi(d.at(t, p("Timeout")...).Value)
+	if s := int(handler.DefaultTimeout.Seconds()); timeout <= s || timeout >= 30 {
+		t.Errorf("Timeout = %d s, want more than the core's %d s and less than API Gateway's 30 s", timeout, s)
+	}
+	expect(t, "log group", d.at(t, p("LoggingConfig", "LogGroup")...), "!Ref WebhookLogGroup")
+	expect(t, "log retention", d.at(t, "Resources", "WebhookLogGroup", "Properties", "RetentionInDays"), "!Ref LogRetentionDays")
+
+	// The URL to paste into the Developer Portal.
+	expect(t, "WebhookUrl output", d.at(t, "Outputs", "WebhookUrl", "Value"),
+		"!Sub https://${WebhookApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"+httpadapter.WebhookPath)
+}
+
+// TestTemplateLints runs cfn-lint (with its SAM translator) on template.yaml.
+func TestTemplateLints(t *testing.T) {
+	lint := testtools.Require(t, "cfn-lint")
+	cmd := exec.Command(lint, "template.yaml")
+	cmd.Dir = testtools.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint template.yaml: %v\n%s", err, out)
+	}
+}
