@@ -1,0 +1,137 @@
+// Command load is the end-to-end benchmark of `make bench`: it runs bin/webhook
+// (the kit) and bench/floor (a hand-written net/http bot) one after the other
+// against an in-process fake Bot API on loopback, alternating between the two
+// at every measurement so that machine noise falls on both, and reports
+// requests per second, latency percentiles, CPU time per 1,000 requests, peak
+// RSS and cold start as kit/floor ratios. It also fires a burst of 100 users
+// at the kit with its rate spacing on. Results go to a Markdown fragment,
+// results.json and PNG plots in -out, and into BENCHMARKS.md between markers
+// when -md is given.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is what one run measures.
+type config struct {
+	webhook, floor string
+	out, md        string
+	inprocess      string // raw `go test -bench` output to summarise
+	inprocessStat  string // benchstat's summary of it
+	short          bool
+	duration       time.Duration   // measured load per grid point
+	warmup         time.Duration   // unmeasured load before it
+	concs          []int           // requests in flight
+	latencies      []time.Duration // Bot API latency
+	trials         int             // alternating kit/floor trials of the headline points
+	trialDur       time.Duration
+	headline       []int // concurrencies of the headline points (latency 0)
+	colds          int   // extra exec-to-first-200 starts per target
+	burstUsers     int
+	burstLatency   time.Duration
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.StringVar(&c.webhook, "webhook", "", "the kit's bin/webhook (default: build it)")
+	fs.StringVar(&c.floor, "floor", "", "the floor binary (default: build ./bench/floor)")
+	fs.StringVar(&c.out, "out", "docs/bench", "directory for the PNG plots and results.json (and results.md without -md)")
+	fs.StringVar(&c.md, "md", "", "Markdown file whose bench markers receive the results (e.g. BENCHMARKS.md)")
+	fs.StringVar(&c.inprocess, "inprocess", "", "raw output of the in-process `go test -bench` run to summarise")
+	fs.StringVar(&c.inprocessStat, "inprocess-stat", "", "benchstat's summary of -inprocess")
+	fs.BoolVar(&c.short, "short", false, "a smoke run of a few seconds (for CI): fewer, shorter points")
+	dur := fs.Duration("duration", 0, "measured load per point (default 2s, 300ms with -short)")
+	trials := fs.Int("trials", 0, "alternating kit/floor trials of each headline point (default 5, 2 with -short)")
+	concs := fs.String("concurrency", "", "requests in flight, comma-separated (default 1,2,4,8,16,32,64)")
+	lats := fs.String("latency", "", "Bot API latencies, comma-separated (default 0,20ms,100ms)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.duration, c.trials, c.trialDur, c.colds = 2*time.Second, 5, 4*time.Second, 5
+	c.concs = []int{1, 2, 4, 8, 16, 32, 64}
+	c.latencies = []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond}
+	c.headline = []int{1, 16}
+	c.burstUsers, c.burstLatency = 100, 20*time.Millisecond
+	if c.short {
+		c.duration, c.trials, c.trialDur, c.colds = 300*time.Millisecond, 2, 500*time.Millisecond, 1
+		c.concs = []int{1, 8, 64}
+		c.latencies = []time.Duration{0, 20 * time.Millisecond}
+	}
+	if *dur > 0 {
+		c.duration = *dur
+	}
+	if *trials > 0 {
+		c.trials = *trials
+	}
+	c.warmup = min(c.duration/4, 500*time.Millisecond)
+	var err error
+	if *concs != "" {
+		if c.concs, err = parseList(*concs, strconv.Atoi); err != nil {
+			return c, fmt.Errorf("-concurrency: %w", err)
+		}
+	}
+	if *lats != "" {
+		if c.latencies, err = parseList(*lats, parseLatency); err != nil {
+			return c, fmt.Errorf("-latency: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func parseLatency(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func parseList[T any](s string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, f := range strings.Split(s, ",") {
+		v, err := parse(strings.TrimSpace(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// build compiles pkg into dir unless path is already given.
+func build(path, pkg, dir string) (string, error) {
+	if path != "" {
+		return filepath.Abs(path)
+	}
+	out := filepath.Join(dir, filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build %s: %w", pkg, err)
+	}
+	return out, nil
+}
