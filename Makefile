@@ -108,6 +108,13 @@ tools-terraform:
 tools: tools-terraform
 test: tools
 
+## tools-browser: Debian's chromium for the emulator's browser test, when it
+## is missing (needs apt-get and root or sudo; says loudly when it cannot)
+.PHONY: tools-browser
+tools-browser:
+	@if ! command -v chromium >/dev/null 2>&1; then 	  echo "== installing chromium (browser test of the emulator's chat page)"; 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; 	  if command -v apt-get >/dev/null 2>&1; then 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	  fi; 	  command -v chromium >/dev/null 2>&1 || echo "!! chromium could not be installed: the browser test will skip (fail under KIT_REQUIRE_TOOLS=1)" >&2; 	fi
+tools: tools-browser
+
 ## soak: the plain-HTTP server under steady load with 5% Bot API faults
 ## (SOAK_DURATION, default 60s): no reply lost or duplicated, goroutines and
 ## heap back to their level
