@@ -150,10 +150,10 @@ func TestBuildpackBuild(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	testtools.WaitHTTP(t, base, 20*time.Second)
 
-	conformance.Run(t, api.API, deliverTo(base))
+	conformance.Run(t, api.API, conformance.DeliverHTTP(base))
 
 	h, body := traced("buildpack-exec-1")
-	if r := send(t, base, "POST", h, body); r.Status != 200 {
+	if r := conformance.Send(t, base, conformance.Request{Method: "POST", Header: h, Body: body}); r.Status != 200 {
 		t.Fatalf("traced webhook: %d %q", r.Status, r.Body)
 	}
 	waitFor(t, p, "buildpack-exec-1")

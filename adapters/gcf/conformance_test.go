@@ -1,12 +1,9 @@
 package gcfadapter_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,31 +15,6 @@ import (
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
-
-// deliverTo posts conformance requests to the function's URL over HTTP.
-func deliverTo(url string) conformance.Deliver {
-	return func(t *testing.T, req conformance.Request) conformance.Response {
-		return send(t, url, req.Method, req.Header, req.Body)
-	}
-}
-
-func send(t *testing.T, url, method string, h http.Header, body []byte) conformance.Response {
-	t.Helper()
-	r, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range h {
-		r.Header[k] = v // keep the case given: the function must not care
-	}
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return conformance.Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
-}
 
 // traced is a valid webhook carrying the platform's request ids.
 func traced(execID string) (http.Header, []byte) {
@@ -78,23 +50,6 @@ func checkRequestLine(t *testing.T, logs, execID, project string) {
 	t.Errorf("no log line with execution id %s in:\n%s", execID, logs)
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestConformanceFunctionsFramework registers the bot with
 // functions-framework-go, as the root package's init does, and runs the
 // table through the framework's own server for FUNCTION_TARGET=Webhook, in
@@ -106,7 +61,7 @@ func TestConformanceFunctionsFramework(t *testing.T) {
 		app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off",
 		app.EnvLogLevel: "debug", gcfadapter.EnvProject: "test-proj",
 	}
-	logs := &syncBuffer{}
+	logs := &testtools.Buffer{}
 	gcfadapter.Register(gcfadapter.EntryPoint, gcfadapter.FromEnv(func(k string) string { return env[k] }, logs))
 	t.Setenv("FUNCTION_TARGET", gcfadapter.EntryPoint)
 	port := fmt.Sprint(testtools.FreePort(t))
@@ -114,10 +69,10 @@ func TestConformanceFunctionsFramework(t *testing.T) {
 	base := "http://127.0.0.1:" + port + "/"
 	testtools.WaitHTTP(t, base, 10*time.Second)
 
-	conformance.Run(t, api.API, deliverTo(base))
+	conformance.Run(t, api.API, conformance.DeliverHTTP(base))
 
 	h, body := traced("ff-exec-1")
-	if r := send(t, base, http.MethodPost, h, body); r.Status != 200 {
+	if r := conformance.Send(t, base, conformance.Request{Method: http.MethodPost, Header: h, Body: body}); r.Status != 200 {
 		t.Fatalf("traced webhook: %d %q", r.Status, r.Body)
 	}
 	checkRequestLine(t, logs.String(), "ff-exec-1", "test-proj")
@@ -143,10 +98,10 @@ func TestConformanceBinary(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	testtools.WaitHTTP(t, base, 10*time.Second)
 
-	conformance.Run(t, api.API, deliverTo(base))
+	conformance.Run(t, api.API, conformance.DeliverHTTP(base))
 
 	h, body := traced("bin-exec-1")
-	if r := send(t, base, http.MethodPost, h, body); r.Status != 200 {
+	if r := conformance.Send(t, base, conformance.Request{Method: http.MethodPost, Header: h, Body: body}); r.Status != 200 {
 		t.Fatalf("traced webhook: %d %q", r.Status, r.Body)
 	}
 	waitFor(t, p, "bin-exec-1")
@@ -168,7 +123,7 @@ func TestBinaryWithoutToken(t *testing.T) {
 	testtools.WaitHTTP(t, base, 10*time.Second)
 
 	h, body := traced("no-token-1")
-	if r := send(t, base, http.MethodPost, h, body); r.Status != 500 {
+	if r := conformance.Send(t, base, conformance.Request{Method: http.MethodPost, Header: h, Body: body}); r.Status != 500 {
 		t.Errorf("status = %d, want 500", r.Status)
 	}
 	conformance.CheckReplies(t, api.API, nil)

@@ -3,9 +3,7 @@ package httpadapter_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -17,26 +15,6 @@ import (
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
-
-// deliverTo posts conformance requests to a webhook URL over real HTTP.
-func deliverTo(url string) conformance.Deliver {
-	return func(t *testing.T, req conformance.Request) conformance.Response {
-		r, err := http.NewRequest(req.Method, url, bytes.NewReader(req.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range req.Header {
-			r.Header[k] = v // keep the case given: the server must not care
-		}
-		resp, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return conformance.Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
-	}
-}
 
 // TestConformanceInProcess runs the table through the adapter's handler on
 // an httptest server, with the real Bot API client talking to the fake.
@@ -55,7 +33,7 @@ func TestConformanceInProcess(t *testing.T) {
 	}
 	srv := httptest.NewServer(httpadapter.Handler(b))
 	defer srv.Close()
-	conformance.Run(t, api.API, deliverTo(srv.URL+httpadapter.WebhookPath))
+	conformance.Run(t, api.API, conformance.DeliverHTTP(srv.URL+httpadapter.WebhookPath))
 	if bytes.Contains(logs.Bytes(), []byte(conformance.Token)) {
 		t.Error("the token appears in the logs")
 	}
@@ -72,7 +50,7 @@ func TestConformanceBinary(t *testing.T) {
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	testtools.WaitHTTP(t, base+httpadapter.HealthPath, 10*time.Second)
-	conformance.Run(t, api.API, deliverTo(base+httpadapter.WebhookPath))
+	conformance.Run(t, api.API, conformance.DeliverHTTP(base+httpadapter.WebhookPath))
 	if bytes.Contains([]byte(p.Output()), []byte(conformance.Token)) {
 		t.Error("the token appears in bin/webhook's output")
 	}

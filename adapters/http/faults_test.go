@@ -23,5 +23,5 @@ func TestFaults(t *testing.T) {
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	testtools.WaitHTTP(t, base+httpadapter.HealthPath, 10*time.Second)
-	conformance.RunFaults(t, api.API, deliverTo(base+httpadapter.WebhookPath), p.Output)
+	conformance.RunFaults(t, api.API, conformance.DeliverHTTP(base+httpadapter.WebhookPath), p.Output)
 }

@@ -23,24 +23,7 @@ import (
 type emulator struct {
 	url string
 	mu  sync.Mutex // the emulator crashes under concurrent invokes
-	out *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	out *testtools.Buffer
 }
 
 var (
@@ -132,11 +115,11 @@ func envList(kv map[string]string) []string {
 
 // startGroup runs path in its own process group and kills the whole group
 // when the test ends.
-func startGroup(t testing.TB, path string, env []string, args ...string) *lockedBuffer {
+func startGroup(t testing.TB, path string, env []string, args ...string) *testtools.Buffer {
 	t.Helper()
 	cmd := exec.Command(path, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
-	out := &lockedBuffer{}
+	out := &testtools.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

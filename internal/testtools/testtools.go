@@ -97,7 +97,7 @@ func FreePort(t testing.TB) int {
 // Proc is a started process whose output is captured.
 type Proc struct {
 	Cmd *exec.Cmd
-	out *syncBuffer
+	out *Buffer
 }
 
 // Output returns everything the process wrote to stdout and stderr so far.
@@ -109,7 +109,7 @@ func Start(t testing.TB, path string, env []string, args ...string) *Proc {
 	t.Helper()
 	cmd := exec.Command(path, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
-	buf := &syncBuffer{}
+	buf := &Buffer{}
 	cmd.Stdout, cmd.Stderr = buf, buf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -144,18 +144,22 @@ func WaitHTTP(t testing.TB, url string, timeout time.Duration) {
 	}
 }
 
-type syncBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writes, for capturing a
+// process's or a logger's output while a test reads it.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String returns everything written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
