@@ -241,11 +241,15 @@ func ParseResponse(raw []byte) (messageID string, ok bool) {
 	if json.Unmarshal(raw, &r) != nil || !r.Success {
 		return "", false
 	}
+	id := r.MessageID
+	if len(id) >= 2 && id[0] == '"' && bytes.IndexByte(id, '\\') < 0 {
+		return string(id[1 : len(id)-1]), true // a string without escapes: no second decode
+	}
 	var s string
-	if json.Unmarshal(r.MessageID, &s) == nil {
+	if json.Unmarshal(id, &s) == nil {
 		return s, true
 	}
-	return string(r.MessageID), true
+	return string(id), true
 }
 
 func (c *Client) apiError(resp *http.Response, raw []byte) *APIError {

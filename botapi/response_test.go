@@ -21,6 +21,7 @@ func TestParseResponse(t *testing.T) {
 	}{
 		{`{"success": true, "messageId": "507f1f77bcf86cd799439011"}`, "507f1f77bcf86cd799439011", true},
 		{`{"success": true, "messageId": 42}`, "42", true},
+		{`{"success": true, "messageId": "a\u0062c\"d"}`, "abc\"d", true},
 		{`{"success": true}`, "", true},
 		{`{"success": false, "messageId": "x"}`, "", false},
 		{`{"success": "yes"}`, "", false},
