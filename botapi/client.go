@@ -139,7 +139,8 @@ func (c *Client) SendMessage(ctx context.Context, uid int64, msg handler.Message
 		return "", err
 	}
 	if c.limiter != nil {
-		if err := c.waitUntil(ctx, c.limiter.reserve(c.clock.Now(), uid)); err != nil {
+		dl, _ := ctx.Deadline()
+		if err := c.waitUntil(ctx, c.limiter.reserve(c.clock.Now(), uid, dl)); err != nil {
 			return "", err
 		}
 	}

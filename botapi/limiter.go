@@ -18,7 +18,9 @@ const (
 // sorted and "the BotLimit-th previous send is at least BotWindow ago" is
 // exactly the window rule. A reservation is taken before waiting, so
 // concurrent senders queue up in order; a slot that is reserved but not used
-// is not given back, which only errs on the safe side.
+// is not given back, which only errs on the safe side. A send whose slot would
+// come after its deadline books nothing: it fails at once, and a crowd of such
+// sends cannot push every later send past its own deadline.
 type limiter struct {
 	mu    sync.Mutex
 	ring  [BotLimit]time.Time // the last BotLimit reserved times, oldest at next
@@ -30,8 +32,8 @@ type limiter struct {
 func newLimiter() *limiter { return &limiter{users: map[int64]time.Time{}} }
 
 // reserve returns the earliest time at or after now that a send to uid may go,
-// and books it.
-func (l *limiter) reserve(now time.Time, uid int64) time.Time {
+// and books it unless it is after deadline (the zero time: no deadline).
+func (l *limiter) reserve(now time.Time, uid int64, deadline time.Time) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	at := later(now, l.last)
@@ -40,6 +42,9 @@ func (l *limiter) reserve(now time.Time, uid int64) time.Time {
 	}
 	if last, ok := l.users[uid]; ok {
 		at = later(at, last.Add(UserSpacing))
+	}
+	if !deadline.IsZero() && at.After(deadline) {
+		return at // the send will fail for lack of time: it takes no slot
 	}
 	l.ring[l.next] = at
 	l.last = at

@@ -22,7 +22,7 @@ func TestLimiterConcurrent(t *testing.T) {
 			r := rand.New(rand.NewPCG(uint64(g), 1))
 			for range 40 {
 				uid := int64(r.IntN(20))
-				at := l.reserve(now, uid)
+				at := l.reserve(now, uid, time.Time{})
 				mu.Lock()
 				byUser[uid] = append(byUser[uid], at)
 				all = append(all, at)
@@ -52,11 +52,44 @@ func TestLimiterForgetsOldUsers(t *testing.T) {
 	now := time.Unix(0, 0)
 	for uid := range int64(5000) {
 		now = now.Add(time.Second) // one a second: never limited
-		if at := l.reserve(now, uid); !at.Equal(now) {
+		if at := l.reserve(now, uid, time.Time{}); !at.Equal(now) {
 			t.Fatalf("send %d delayed to %s", uid, at.Sub(now))
 		}
 	}
 	if n := len(l.users); n > 4097 {
 		t.Errorf("limiter remembers %d users", n)
+	}
+}
+
+// TestLimiterDeadlineBooksNothing: after a burst fills the window, sends that
+// cannot go before their deadline fail without booking, so once the window
+// has passed a steady stream of new users is served again (at the platform's
+// rate) instead of every send being pushed past its deadline for good.
+func TestLimiterDeadlineBooksNothing(t *testing.T) {
+	l := newLimiter()
+	t0 := time.Unix(1_700_000_000, 0)
+	const deadline = 10 * time.Second
+	sent := 0
+	for uid := range int64(100) {
+		if at := l.reserve(t0, uid, t0.Add(deadline)); !at.After(t0.Add(deadline)) {
+			sent++
+		}
+	}
+	if sent != BotLimit {
+		t.Fatalf("burst: %d sends within the deadline, want %d", sent, BotLimit)
+	}
+	sent = 0
+	for s := 1; s <= 240; s++ { // then two new users a second for four minutes
+		now := t0.Add(time.Duration(s) * time.Second)
+		for j := range int64(2) {
+			if at := l.reserve(now, 1000+int64(s)*2+j, now.Add(deadline)); !at.After(now.Add(deadline)) {
+				sent++
+			}
+		}
+	}
+	// The window allows 60 a minute: about 240 in four minutes (the burst's
+	// 60 still count against the first of them).
+	if sent < 3*BotLimit {
+		t.Errorf("steady stream after the burst: %d of 480 sends got a slot before their deadline, want at least %d", sent, 3*BotLimit)
 	}
 }
