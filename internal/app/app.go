@@ -24,7 +24,16 @@ const (
 	EnvRateLimit = "SOCIOGRAM_RATE_LIMIT"
 	EnvLogLevel  = "LOG_LEVEL"
 	EnvInFlight  = "SOCIOGRAM_MAX_IN_FLIGHT"
+
+	// Reply queue (package replyqueue); all unset by default: replies go
+	// straight to the Bot API.
+	EnvReplyQueue    = "SOCIOGRAM_REPLY_QUEUE"     // "local": the plain-HTTP server's in-process queue
+	EnvReplyQueueURL = "SOCIOGRAM_REPLY_QUEUE_URL" // Lambda: the SQS FIFO queue's URL
+	EnvReplyTopic    = "SOCIOGRAM_REPLY_TOPIC"     // Cloud Functions: projects/P/topics/T
 )
+
+// ReplyQueueLocal is the one value of SOCIOGRAM_REPLY_QUEUE.
+const ReplyQueueLocal = "local"
 
 // Config is the configuration every adapter shares.
 type Config struct {
@@ -33,6 +42,10 @@ type Config struct {
 	RateLimit bool
 	LogLevel  slog.Level
 	InFlight  int // webhooks handled at once; more answer 503
+
+	ReplyQueue    string // "" (off) or ReplyQueueLocal
+	ReplyQueueURL string // an SQS queue URL, or ""
+	ReplyTopic    string // a Pub/Sub topic name, or ""
 }
 
 // ErrNoToken names the missing variable, for the message a main exits with.
@@ -69,6 +82,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.InFlight = n
 	}
+	if err := c.replyQueue(getenv); err != nil {
+		return c, err
+	}
 	if v := getenv(EnvLogLevel); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return c, fmt.Errorf("%s=%q: want debug, info, warn or error", EnvLogLevel, v)
@@ -90,14 +106,9 @@ func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handl
 	if keys.Len() == 0 {
 		return nil, ErrNoToken
 	}
-	client := botapi.New("",
-		botapi.WithTokenFunc(keys.Primary),
-		botapi.WithBaseURL(c.APIURL),
-		botapi.WithRateLimit(c.RateLimit),
-	)
 	opts = append([]handler.Option{
 		handler.WithVerifier(keys),
-		handler.WithSender(client),
+		handler.WithSender(c.NewClient(keys)),
 		handler.WithLogger(logger),
 		handler.WithMaxInFlight(c.InFlight),
 	}, opts...)
@@ -107,4 +118,44 @@ func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handl
 	}
 	bot.Register(b)
 	return b, nil
+}
+
+// NewClient returns the Bot API client the configuration describes, sending
+// with the keyring's primary token. Extra options (a clock, retries) are
+// applied after the configured ones.
+func (c Config) NewClient(keys *handler.Keyring, opts ...botapi.Option) *botapi.Client {
+	return botapi.New("", append([]botapi.Option{
+		botapi.WithTokenFunc(keys.Primary),
+		botapi.WithBaseURL(c.APIURL),
+		botapi.WithRateLimit(c.RateLimit),
+	}, opts...)...)
+}
+
+// replyQueue reads the reply queue's variables; at most one may be set.
+func (c *Config) replyQueue(getenv func(string) string) error {
+	switch v := strings.ToLower(getenv(EnvReplyQueue)); v {
+	case "", "off":
+	case ReplyQueueLocal:
+		c.ReplyQueue = v
+	default:
+		return fmt.Errorf("%s=%q: want local or off", EnvReplyQueue, v)
+	}
+	c.ReplyQueueURL = getenv(EnvReplyQueueURL)
+	if u := c.ReplyQueueURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return fmt.Errorf("%s=%q: want the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME.fifo)", EnvReplyQueueURL, u)
+	}
+	c.ReplyTopic = getenv(EnvReplyTopic)
+	if tp := c.ReplyTopic; tp != "" && (!strings.HasPrefix(tp, "projects/") || !strings.Contains(tp, "/topics/")) {
+		return fmt.Errorf("%s=%q: want projects/PROJECT/topics/TOPIC", EnvReplyTopic, tp)
+	}
+	n := 0
+	for _, set := range []bool{c.ReplyQueue != "", c.ReplyQueueURL != "", c.ReplyTopic != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("set only one of %s, %s and %s", EnvReplyQueue, EnvReplyQueueURL, EnvReplyTopic)
+	}
+	return nil
 }

@@ -47,3 +47,28 @@ func TestNewBotNeedsToken(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestFromEnvReplyQueue(t *testing.T) {
+	c, err := app.FromEnv(env(nil))
+	if err != nil || c.ReplyQueue != "" || c.ReplyQueueURL != "" || c.ReplyTopic != "" {
+		t.Errorf("default: %+v %v, want no queue", c, err)
+	}
+	for _, m := range []map[string]string{
+		{app.EnvReplyQueue: "local"},
+		{app.EnvReplyQueueURL: "https://sqs.eu-west-1.amazonaws.com/123456789012/bot-replies.fifo"},
+		{app.EnvReplyTopic: "projects/p/topics/bot-replies"},
+	} {
+		c, err := app.FromEnv(env(m))
+		if err != nil || c.ReplyQueue+c.ReplyQueueURL+c.ReplyTopic == "" {
+			t.Errorf("%v: %+v %v", m, c, err)
+		}
+	}
+	for name, bad := range map[string]string{app.EnvReplyQueue: "sqs", app.EnvReplyQueueURL: "bot-replies.fifo", app.EnvReplyTopic: "bot-replies"} {
+		if _, err := app.FromEnv(env(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: err = %v, want one naming the variable", name, bad, err)
+		}
+	}
+	if _, err := app.FromEnv(env(map[string]string{app.EnvReplyQueue: "local", app.EnvReplyTopic: "projects/p/topics/t"})); err == nil {
+		t.Error("two queues at once accepted")
+	}
+}

@@ -1,0 +1,23 @@
+// Package replyqueue lets a bot's replies go into a queue instead of
+// straight to the Bot API, so that a webhook is answered 200 as soon as its
+// replies are durably queued and a separate sender delivers them at the
+// platform's pace (60 messages per 60 s per bot, 1 per second per user).
+//
+// The handlers do not change: Options(q) gives the core (package handler) a
+// Sink as its handler.Sender and a middleware that numbers each webhook's
+// replies. Every queued reply is a Reply: the user, the documented
+// send-message request body (botapi.EncodeRequest) and an ID that is the
+// same when the same webhook is handled again, so a queue that deduplicates
+// (SQS FIFO) or a sender that remembers IDs (Pub/Sub) sends it once.
+//
+// Senders drain a queue with a Deliverer: a Pacer that spaces every send of
+// the bot by at least its interval (default 1.05 s, so any 60 s holds at most
+// 60 sends, and no user gets two within a second), a first send one interval
+// after the pacer starts (so a restarted sender cannot crowd its
+// predecessor's last send), and the Bot API client's own retries.
+//
+// Implementations of Queue: Local (in-process, for the plain-HTTP server),
+// sqsqueue (Amazon SQS FIFO) and pubsubqueue (Google Cloud Pub/Sub with
+// ordering keys). This package imports the standard library and the kit's
+// core only; cloud SDKs live in the subpackages.
+package replyqueue
