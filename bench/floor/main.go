@@ -2,8 +2,8 @@
 // least a careful person would write to run the example bot over plain
 // net/http, with nothing from the kit. It checks X-App-Key in constant time,
 // decodes the event with encoding/json, picks the example bot's reply and
-// sends it through a keep-alive client, answering 200 once the reply is
-// delivered and 500 when it is not.
+// sends it through a keep-alive client, answering 200 once the platform has
+// answered success:true and 500 when it has not.
 //
 // Environment, as bin/webhook: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, PORT
 // (HOST is always 127.0.0.1). It has no logging, no rate spacing, no retries.
@@ -145,8 +145,11 @@ func send(ctx context.Context, uid int64, msg message) error {
 		return err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode/100 != 2 {
+	var answer struct {
+		Success bool `json:"success"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&answer)
+	if resp.StatusCode/100 != 2 || err != nil || !answer.Success {
 		return fmt.Errorf("send-message answered %d", resp.StatusCode)
 	}
 	return nil

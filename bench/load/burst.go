@@ -19,11 +19,18 @@ type burstResult struct {
 	LastReplyMS  float64 `json:"last_reply_ms"`  // from the burst to the last reply the API accepted
 	LastAnswerMS float64 `json:"last_answer_ms"` // to the last webhook answer
 	Slowest500MS float64 `json:"slowest_500_ms"` // the longest a 500 took
+
+	// Then a steady stream of new users, two a second, for Follow.
+	Follow       string  `json:"follow_duration,omitempty"`
+	FollowSent   int     `json:"follow_sent,omitempty"`
+	FollowOK     int     `json:"follow_200,omitempty"`
+	Follow500    int     `json:"follow_500,omitempty"`
+	FirstFollowS float64 `json:"follow_first_200_s,omitempty"` // seconds after the burst
 }
 
 // burst starts a fresh kit with rate spacing on and sends one "hello" from
 // each of users distinct users at the same instant.
-func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat time.Duration) (*burstResult, error) {
+func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat, follow time.Duration) (*burstResult, error) {
 	api.setLatency(lat)
 	api.Reset()
 	defer api.Reset()
@@ -66,5 +73,38 @@ func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat time.Du
 	for _, s := range sent {
 		res.LastReplyMS = max(res.LastReplyMS, ms(s.At.Sub(began)))
 	}
+	if follow > 0 {
+		followUp(ctx, hc, c.url, res, began, follow)
+	}
 	return res, nil
+}
+
+// followUp sends a "hello" from a new user every 500 ms for d after the
+// burst and records how many are answered 200, and when the first is.
+func followUp(ctx context.Context, hc *http.Client, url string, res *burstResult, began time.Time, d time.Duration) {
+	res.Follow = d.String()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; time.Since(began) < d && ctx.Err() == nil; i++ {
+		<-tick.C
+		res.FollowSent++
+		wg.Go(func() {
+			st, err := post(ctx, hc, url, helloBody(int64(700_000+i)))
+			at := time.Since(began).Seconds()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && st == http.StatusOK:
+				res.FollowOK++
+				if res.FirstFollowS == 0 || at < res.FirstFollowS {
+					res.FirstFollowS = at
+				}
+			case err == nil && st == http.StatusInternalServerError:
+				res.Follow500++
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -39,6 +39,10 @@ type config struct {
 	colds          int   // extra exec-to-first-200 starts per target
 	burstUsers     int
 	burstLatency   time.Duration
+	burstFollow    time.Duration // new users at 2/s after the burst, for this long
+	kitEnv         []string      // added to the kit's environment
+	headlineOnly   bool
+	quiet          bool // add the kit-warn target to the headline trials
 }
 
 func main() {
@@ -66,21 +70,28 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.inprocessStat, "inprocess-stat", "", "benchstat's summary of -inprocess")
 	fs.BoolVar(&c.short, "short", false, "a smoke run of a few seconds (for CI): fewer, shorter points")
 	dur := fs.Duration("duration", 0, "measured load per point (default 2s, 300ms with -short)")
-	trials := fs.Int("trials", 0, "alternating kit/floor trials of each headline point (default 5, 2 with -short)")
+	trials := fs.Int("trials", 0, "alternating kit/floor trials of each headline point (default 8, 2 with -short)")
 	concs := fs.String("concurrency", "", "requests in flight, comma-separated (default 1,2,4,8,16,32,64)")
 	lats := fs.String("latency", "", "Bot API latencies, comma-separated (default 0,20ms,100ms)")
+	trialDur := fs.Duration("trial-duration", 0, "measured load per headline trial (default 2.5s, 500ms with -short)")
+	heads := fs.String("headline", "", "concurrencies of the headline trials (default 1,16)")
+	kitEnv := fs.String("kit-env", "", "extra environment for the kit, comma-separated KEY=VALUE (e.g. LOG_LEVEL=warn)")
+	quiet := fs.Bool("kit-warn", true, "also measure the kit with LOG_LEVEL=warn in the headline trials (the cost of its log line)")
+	follow := fs.Duration("burst-follow", -1, "after the burst, a new user every 500 ms for this long (default 75s, 0 with -short)")
+	skipGrid := fs.Bool("headline-only", false, "measure only the headline trials and cold starts (for profiling work)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	c.duration, c.trials, c.trialDur, c.colds = 2*time.Second, 5, 4*time.Second, 5
+	c.duration, c.trials, c.trialDur, c.colds = 2*time.Second, 8, 2500*time.Millisecond, 4
 	c.concs = []int{1, 2, 4, 8, 16, 32, 64}
 	c.latencies = []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond}
 	c.headline = []int{1, 16}
-	c.burstUsers, c.burstLatency = 100, 20*time.Millisecond
+	c.burstUsers, c.burstLatency, c.burstFollow = 100, 20*time.Millisecond, 75*time.Second
 	if c.short {
 		c.duration, c.trials, c.trialDur, c.colds = 300*time.Millisecond, 2, 500*time.Millisecond, 1
 		c.concs = []int{1, 8, 64}
 		c.latencies = []time.Duration{0, 20 * time.Millisecond}
+		c.burstFollow = 0
 	}
 	if *dur > 0 {
 		c.duration = *dur
@@ -88,8 +99,23 @@ func parseFlags(args []string) (config, error) {
 	if *trials > 0 {
 		c.trials = *trials
 	}
+	if *follow >= 0 {
+		c.burstFollow = *follow
+	}
+	if *trialDur > 0 {
+		c.trialDur = *trialDur
+	}
 	c.warmup = min(c.duration/4, 500*time.Millisecond)
+	if *kitEnv != "" {
+		c.kitEnv = strings.Split(*kitEnv, ",")
+	}
+	c.headlineOnly, c.quiet = *skipGrid, *quiet
 	var err error
+	if *heads != "" {
+		if c.headline, err = parseList(*heads, strconv.Atoi); err != nil {
+			return c, fmt.Errorf("-headline: %w", err)
+		}
+	}
 	if *concs != "" {
 		if c.concs, err = parseList(*concs, strconv.Atoi); err != nil {
 			return c, fmt.Errorf("-concurrency: %w", err)

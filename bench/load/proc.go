@@ -20,6 +20,7 @@ import (
 type target struct {
 	name string // "kit" or "floor"
 	path string
+	env  []string // extra environment
 }
 
 // child is a running server under test.
@@ -28,6 +29,8 @@ type child struct {
 	url  string // the webhook URL
 	base string // http://host:port
 	out  *tail
+
+	began, listening time.Time // exec, and the port first accepting (coldStart)
 }
 
 // start runs t with the fake API's URL and rate spacing on or off, and
@@ -49,8 +52,9 @@ func start(ctx context.Context, t target, apiURL string, rateLimit bool, ready f
 		"SOCIOGRAM_BOT_TOKEN=" + benchToken, "SOCIOGRAM_API_URL=" + apiURL,
 		"SOCIOGRAM_RATE_LIMIT=" + rl, "PORT=" + port, "HOST=127.0.0.1",
 	}
+	c.cmd.Env = append(c.cmd.Env, t.env...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
-	began := time.Now()
+	c.began = time.Now()
 	if err := c.cmd.Start(); err != nil {
 		return nil, 0, err
 	}
@@ -60,20 +64,19 @@ func start(ctx context.Context, t target, apiURL string, rateLimit bool, ready f
 		c.stop()
 		return nil, 0, fmt.Errorf("%s did not become ready: %w\n%s", t.name, err, c.out)
 	}
-	return c, time.Since(began), nil
+	return c, time.Since(c.began), nil
 }
 
 // coldStart is ready when a webhook (a "hello" from a fresh user) answers
-// 200, so start's duration is exec to first 200.
+// 200, so start's duration is exec to first 200. It first waits for the port
+// to accept connections and records when (c.listening), to tell start-up
+// from the first request.
 func coldStart(ctx context.Context, c *child) error {
-	body := helloBody(999_999)
-	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	for {
-		if st, err := post(ctx, hc, c.url, body); err == nil {
-			if st == http.StatusOK {
-				return nil
-			}
-			return fmt.Errorf("first webhook answered %d", st)
+		conn, err := net.Dial("tcp", strings.TrimPrefix(c.base, "http://"))
+		if err == nil {
+			conn.Close()
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -81,6 +84,13 @@ func coldStart(ctx context.Context, c *child) error {
 		case <-time.After(200 * time.Microsecond):
 		}
 	}
+	c.listening = time.Now()
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	st, err := post(ctx, hc, c.url, helloBody(999_999))
+	if err == nil && st != http.StatusOK {
+		err = fmt.Errorf("first webhook answered %d", st)
+	}
+	return err
 }
 
 // healthy is ready when GET /healthz answers, without sending a reply (the

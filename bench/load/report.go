@@ -218,20 +218,32 @@ func find(ps []point, target string, conc int, latMS float64) (point, bool) {
 	return point{}, false
 }
 
-// headline returns the medians over trials of a metric for kit and floor.
-func headline(ps []point, conc int, v func(point) float64) (kit, floor float64) {
-	var k, f []float64
+// headline returns the median over trials of a metric for one target.
+func headline(ps []point, target string, conc int, v func(point) float64) float64 {
+	var xs []float64
 	for _, p := range ps {
-		if p.Conc != conc {
-			continue
-		}
-		if p.Target == "kit" {
-			k = append(k, v(p))
-		} else {
-			f = append(f, v(p))
+		if p.Conc == conc && p.Target == target {
+			xs = append(xs, v(p))
 		}
 	}
-	return median(k), median(f)
+	return median(xs)
+}
+
+// pairedRatio is the median over trials of target/floor, each ratio taken
+// within one trial (the two ran back to back, under the same noise).
+func pairedRatio(ps []point, target string, conc int, v func(point) float64) float64 {
+	var rs []float64
+	for _, p := range ps {
+		if p.Conc != conc || p.Target != target {
+			continue
+		}
+		for _, q := range ps {
+			if q.Conc == conc && q.Target == "floor" && q.Trial == p.Trial {
+				rs = append(rs, ratio(v(p), v(q)))
+			}
+		}
+	}
+	return median(rs)
 }
 
 func verdict(r, target float64) string {
@@ -275,8 +287,8 @@ func loadMarkdown(res *results, imgDir string) string {
 	for _, p := range res.Headline {
 		trials = max(trials, p.Trial)
 	}
-	fmt.Fprintf(&b, "Medians of %d trials per target, kit and floor alternating (a fresh process each), Bot API latency 0, rate spacing off.\n\n", trials)
-	b.WriteString("| metric | in flight | kit | floor | kit / floor | target |\n|---|---:|---:|---:|---:|---|\n")
+	fmt.Fprintf(&b, "Medians of %d trials per target (a fresh process each; kit, floor and the kit at `LOG_LEVEL=warn` taking turns to go first), Bot API latency 0, rate spacing off. \"kit / floor\" is the ratio of the medians; \"paired\" is the median of the ratios within each trial, where the two ran back to back under the same noise.\n\n", trials)
+	b.WriteString("| metric | in flight | kit | floor | kit / floor | paired | kit, LOG_LEVEL=warn | target (kit / floor) |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 	concs := map[int]bool{}
 	var cs []int
 	for _, p := range res.Headline {
@@ -286,28 +298,31 @@ func loadMarkdown(res *results, imgDir string) string {
 		}
 	}
 	rows := []struct {
-		name, target string
-		v            func(point) float64
-		limit        float64
+		name  string
+		v     func(point) float64
+		limit float64
 	}{
-		{"CPU ms per 1,000 requests", "cpu", func(p point) float64 { return p.CPUPer1kMS }, 1.10},
-		{"peak RSS (MB)", "rss", func(p point) float64 { return p.PeakRSSMB }, 1.3},
-		{"requests/s", "", func(p point) float64 { return p.RPS }, 0},
-		{"p50 latency (ms)", "", func(p point) float64 { return p.P50MS }, 0},
-		{"p99 latency (ms)", "", func(p point) float64 { return p.P99MS }, 0},
+		{"CPU ms per 1,000 requests", func(p point) float64 { return p.CPUPer1kMS }, 1.10},
+		{"peak RSS (MB)", func(p point) float64 { return p.PeakRSSMB }, 1.3},
+		{"requests/s", func(p point) float64 { return p.RPS }, 0},
+		{"p50 latency (ms)", func(p point) float64 { return p.P50MS }, 0},
+		{"p99 latency (ms)", func(p point) float64 { return p.P99MS }, 0},
 	}
 	for _, r := range rows {
 		for _, c := range cs {
-			k, f := headline(res.Headline, c, r.v)
+			k, f := headline(res.Headline, "kit", c, r.v), headline(res.Headline, "floor", c, r.v)
 			t := "–"
 			if r.limit > 0 {
 				t = verdict(ratio(k, f), r.limit)
 			}
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", r.name, c, f2(k), f2(f), f2(ratio(k, f)), t)
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.name, c, f2(k), f2(f), f2(ratio(k, f)),
+				f2(pairedRatio(res.Headline, "kit", c, r.v)), f2(headline(res.Headline, "kit-warn", c, r.v)), t)
 		}
 	}
 	k, f := median(res.Colds["kit"]), median(res.Colds["floor"])
-	fmt.Fprintf(&b, "| cold start, exec to first 200 (ms) | 1 | %s | %s | %s | %s |\n\n", f2(k), f2(f), f2(ratio(k, f)), verdict(ratio(k, f), 1.5))
+	fmt.Fprintf(&b, "| cold start, exec to first 200 (ms) | 1 | %s | %s | %s | – | %s | %s |\n\n", f2(k), f2(f), f2(ratio(k, f)), f2(median(res.Colds["kit-warn"])), verdict(ratio(k, f), 1.5))
+	lk, lf := headline(res.Headline, "kit", cs[0], func(p point) float64 { return p.ListenMS }), headline(res.Headline, "floor", cs[0], func(p point) float64 { return p.ListenMS })
+	fmt.Fprintf(&b, "Of which exec to the port accepting connections: kit %s ms, floor %s ms (medians of the headline trials' starts); the rest is the first request and its reply.\n\n", f2(lk), f2(lf))
 	fmt.Fprintf(&b, "Cold starts: %d per target (every fresh process of the headline trials plus extra starts), each timed from exec to the first webhook answered 200, a \"hello\" whose reply reached the fake API.\n\n", len(res.Colds["kit"]))
 
 	b.WriteString("### How the cost grows\n\n")
@@ -342,6 +357,14 @@ func loadMarkdown(res *results, imgDir string) string {
 		fmt.Fprintf(&b, "%d different users write \"hello\" at the same instant to a fresh kit with `SOCIOGRAM_RATE_LIMIT=on`, Bot API latency %g ms.\n\n", br.Users, br.LatencyMS)
 		b.WriteString("| webhooks 200 | webhooks 500 | other | replies delivered | last reply delivered after | last webhook answered after | slowest 500 |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 		fmt.Fprintf(&b, "| %d | %d | %d | %d | %s ms | %s ms | %s ms |\n\n", br.OK, br.Status500, br.Other, br.Replies, f1(br.LastReplyMS), f1(br.LastAnswerMS), f1(br.Slowest500MS))
+		if br.FollowSent > 0 {
+			first := "none was"
+			if br.FollowOK > 0 {
+				first = fmt.Sprintf("the first came %.1f s after the burst", br.FirstFollowS)
+			}
+			fmt.Fprintf(&b, "Then a new user every 500 ms for %s: %d webhooks, %d answered 200 (%s), %d answered 500.\n\n",
+				br.Follow, br.FollowSent, br.FollowOK, first, br.Follow500)
+		}
 	}
 	return b.String()
 }

@@ -22,6 +22,7 @@ type point struct {
 	CPUPer1kMS float64 `json:"cpu_ms_per_1k"`
 	PeakRSSMB  float64 `json:"peak_rss_mb"`
 	ColdMS     float64 `json:"cold_start_ms"`
+	ListenMS   float64 `json:"exec_to_listen_ms"`
 }
 
 // results is everything one run measured.
@@ -51,7 +52,11 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	targets := [2]target{{"kit", kitPath}, {"floor", floorPath}}
+	targets := []target{{"kit", kitPath, cfg.kitEnv}, {"floor", floorPath, nil}}
+	all := targets
+	if cfg.quiet {
+		all = append(all, target{"kit-warn", kitPath, append([]string{"LOG_LEVEL=warn"}, cfg.kitEnv...)})
+	}
 	api, err := startAPI()
 	if err != nil {
 		return err
@@ -62,7 +67,7 @@ func run(ctx context.Context, cfg config) error {
 
 	for _, conc := range cfg.headline {
 		for i := range cfg.trials {
-			for _, t := range alternate(targets, i) {
+			for _, t := range alternate(all, i) {
 				p, err := m.measure(ctx, t, conc, 0, cfg.trialDur, cfg.warmup)
 				if err != nil {
 					return err
@@ -70,12 +75,12 @@ func run(ctx context.Context, cfg config) error {
 				p.Trial = i + 1
 				res.Headline = append(res.Headline, p)
 				res.Colds[t.name] = append(res.Colds[t.name], p.ColdMS)
-				progress("headline c=%d trial %d %s: %.0f rps, %.1f ms CPU/1k, %.1f MB, cold %.1f ms", conc, i+1, t.name, p.RPS, p.CPUPer1kMS, p.PeakRSSMB, p.ColdMS)
+				progress("headline c=%d trial %d %s: %.0f rps, %.1f ms CPU/1k, %.1f MB, cold %.1f ms (listening after %.1f)", conc, i+1, t.name, p.RPS, p.CPUPer1kMS, p.PeakRSSMB, p.ColdMS, p.ListenMS)
 			}
 		}
 	}
 	for i := range cfg.colds {
-		for _, t := range alternate(targets, i) {
+		for _, t := range alternate(all, i) {
 			c, cold, err := start(ctx, t, api.URL, false, coldStart)
 			if err != nil {
 				return err
@@ -85,6 +90,14 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	progress("cold start medians: kit %.1f ms, floor %.1f ms", median(res.Colds["kit"]), median(res.Colds["floor"]))
+	for _, conc := range cfg.headline {
+		cpu := func(p point) float64 { return p.CPUPer1kMS }
+		k, f := headline(res.Headline, "kit", conc, cpu), headline(res.Headline, "floor", conc, cpu)
+		progress("c=%d CPU per 1k: kit %.1f ms, floor %.1f ms, ratio %.3f (median of paired ratios %.3f)", conc, k, f, k/f, pairedRatio(res.Headline, "kit", conc, cpu))
+	}
+	if cfg.headlineOnly {
+		return nil
+	}
 	n := 0
 	for _, lat := range cfg.latencies {
 		for _, conc := range cfg.concs {
@@ -99,10 +112,11 @@ func run(ctx context.Context, cfg config) error {
 			n++
 		}
 	}
-	if res.Burst, err = burst(ctx, api, targets[0], cfg.burstUsers, cfg.burstLatency); err != nil {
+	if res.Burst, err = burst(ctx, api, targets[0], cfg.burstUsers, cfg.burstLatency, cfg.burstFollow); err != nil {
 		return err
 	}
-	progress("burst: %d×200, %d×500, last reply after %.0f ms", res.Burst.OK, res.Burst.Status500, res.Burst.LastReplyMS)
+	progress("burst: %d×200, %d×500, last reply after %.0f ms; then %d new users: %d×200 (first after %.1f s), %d×500",
+		res.Burst.OK, res.Burst.Status500, res.Burst.LastReplyMS, res.Burst.FollowSent, res.Burst.FollowOK, res.Burst.FirstFollowS, res.Burst.Follow500)
 	if cfg.inprocess != "" {
 		if res.InProc, err = readInproc(cfg.inprocess); err != nil {
 			return err
@@ -112,13 +126,15 @@ func run(ctx context.Context, cfg config) error {
 	return write(cfg, res)
 }
 
-// alternate returns the targets in the order for the i-th measurement: kit
-// first on even i, the floor first on odd i, so neither always goes first.
-func alternate(ts [2]target, i int) [2]target {
-	if i%2 == 1 {
-		ts[0], ts[1] = ts[1], ts[0]
+// alternate returns the targets in the order for the i-th measurement,
+// rotated by i, so that none always goes first.
+func alternate(ts []target, i int) []target {
+	n := len(ts)
+	out := make([]target, n)
+	for j := range ts {
+		out[j] = ts[(i+j)%n]
 	}
-	return ts
+	return out
 }
 
 func progress(format string, args ...any) {
@@ -165,7 +181,7 @@ func (m *meter) measure(ctx context.Context, t target, conc int, lat, d, warm ti
 	p := point{
 		Target: t.name, Conc: conc, LatencyMS: ms(lat), N: r.n, Failed: r.failed,
 		RPS: r.rps(), CPUPer1kMS: ms(cpu1-cpu0) * 1000 / float64(r.n),
-		PeakRSSMB: float64(rss) / (1 << 20), ColdMS: ms(cold),
+		PeakRSSMB: float64(rss) / (1 << 20), ColdMS: ms(cold), ListenMS: ms(c.listening.Sub(c.began)),
 	}
 	p.P50MS, p.P99MS = ms(percentile(r.latency, 50)), ms(percentile(r.latency, 99))
 	return p, nil

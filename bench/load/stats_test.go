@@ -110,12 +110,15 @@ PASS
 }
 
 func TestAlternate(t *testing.T) {
-	ts := [2]target{{name: "kit"}, {name: "floor"}}
-	if a := alternate(ts, 0); a[0].name != "kit" {
-		t.Errorf("even: %v first", a[0].name)
-	}
-	if a := alternate(ts, 1); a[0].name != "floor" || a[1].name != "kit" {
-		t.Errorf("odd: %v, %v", a[0].name, a[1].name)
+	ts := []target{{name: "kit"}, {name: "floor"}, {name: "kit-warn"}}
+	for i, want := range []string{"kit floor kit-warn", "floor kit-warn kit", "kit-warn kit floor", "kit floor kit-warn"} {
+		var names []string
+		for _, t := range alternate(ts, i) {
+			names = append(names, t.name)
+		}
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("trial %d: order %q, want %q", i, got, want)
+		}
 	}
 }
 
@@ -127,5 +130,27 @@ func TestEventsEachGetAReply(t *testing.T) {
 		if !strings.Contains(s, "Hello bot!") && !strings.Contains(s, `"/start"`) && !strings.Contains(s, "callbackData") {
 			t.Errorf("event %d gets no reply: %s", i, s)
 		}
+	}
+}
+
+func TestHeadlineAndPairedRatio(t *testing.T) {
+	ps := []point{
+		{Target: "kit", Conc: 1, Trial: 1, CPUPer1kMS: 110},
+		{Target: "floor", Conc: 1, Trial: 1, CPUPer1kMS: 100},
+		{Target: "kit", Conc: 1, Trial: 2, CPUPer1kMS: 240},
+		{Target: "floor", Conc: 1, Trial: 2, CPUPer1kMS: 200},
+		{Target: "kit", Conc: 1, Trial: 3, CPUPer1kMS: 130},
+		{Target: "floor", Conc: 1, Trial: 3, CPUPer1kMS: 100},
+		{Target: "kit", Conc: 16, Trial: 1, CPUPer1kMS: 999},
+	}
+	cpu := func(p point) float64 { return p.CPUPer1kMS }
+	if k, f := headline(ps, "kit", 1, cpu), headline(ps, "floor", 1, cpu); k != 130 || f != 100 {
+		t.Errorf("medians kit %v floor %v, want 130 and 100", k, f)
+	}
+	if r := pairedRatio(ps, "kit", 1, cpu); r != 1.2 { // of 1.1, 1.2, 1.3
+		t.Errorf("paired ratio %v, want 1.2", r)
+	}
+	if r := pairedRatio(ps, "kit", 16, cpu); !math.IsNaN(r) {
+		t.Errorf("no floor trial: paired ratio %v, want NaN", r)
 	}
 }
