@@ -138,11 +138,18 @@ build: build-lambda
 ## -tags lambda.norpc (`make build LAMBDA_ARCH=amd64` for an x86_64 machine)
 build-lambda:
 	$(LAMBDA_BUILD) -o $(BIN)/lambda/bootstrap ./adapters/lambda/cmd/bootstrap
+	$(LAMBDA_BUILD) -o $(BIN)/lambda/sender/bootstrap ./adapters/lambda/cmd/sender
 
 ## build-WebhookFunction: what `sam build` runs for the function
 ## (Metadata: BuildMethod: makefile); sam sets ARTIFACTS_DIR
 build-WebhookFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./adapters/lambda/cmd/bootstrap
+
+## build-SenderFunction: the reply queue's sender (template.yaml,
+## QueueReplies=on), built the same way
+.PHONY: build-SenderFunction
+build-SenderFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./adapters/lambda/cmd/sender
 
 ## deploy-aws: sam build && sam deploy (guided the first time, i.e. while
 ## samconfig.toml has no region; GUIDED=1 forces it)
@@ -167,11 +174,12 @@ tools-lambda:
 	fi
 tools: tools-lambda
 
-## lint-template: cfn-lint (with the SAM translator) on template.yaml; fails
-## loudly when cfn-lint is missing
+## lint-template: cfn-lint (with the SAM translator) on template.yaml, with the
+## reply queue off (the default) and on; fails loudly when cfn-lint is missing
 lint-template:
 	@command -v cfn-lint >/dev/null 2>&1 || { echo "!! cfn-lint is not installed: template.yaml is NOT checked (pip install cfn-lint)" >&2; exit 1; }
 	cfn-lint template.yaml
+	cfn-lint --parameters QueueReplies=on BotToken=lint-only -- template.yaml
 
 ## bench-lambda: bootstrap size, cold start and warm latency under the
 ## emulator, beside the minimal aws-lambda-go function in bench/lambdafloor

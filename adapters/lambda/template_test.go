@@ -140,10 +140,12 @@ func TestTemplate(t *testing.T) {
 		t.Error("the function's environment holds the token itself")
 	}
 
-	// The policy: read that one secret, nothing else.
+	// The policy: read that one secret, nothing else (and, with the reply
+	// queue on, send to that queue).
 	pol := d.at(t, p("Policies")...)
 	expect(t, "policies", pol, "[{Version: 2012-10-17, Statement: [{Sid: ReadTheBotTokenSecretOnly, Effect: Allow, "+
-		"Action: secretsmanager:GetSecretValue, Resource: "+secretArn+"}]}]")
+		"Action: secretsmanager:GetSecretValue, Resource: "+secretArn+"}, "+
+		"!If [QueueEnabled, {Sid: QueueReplies, Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt ReplyQueue.Arn}, !Ref AWS::NoValue]]}]")
 
 	// Timeout above the core's per-webhook budget, below API Gateway's 30 s.
 	timeout, _ := strconv.Atoi(d.at(t, p("Timeout")...).Value)
@@ -158,12 +160,15 @@ func TestTemplate(t *testing.T) {
 		"!Sub https://${WebhookApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"+httpadapter.WebhookPath)
 }
 
-// TestTemplateLints runs cfn-lint (with its SAM translator) on template.yaml.
+// TestTemplateLints runs cfn-lint (with its SAM translator) on template.yaml,
+// with the reply queue off (the default) and on.
 func TestTemplateLints(t *testing.T) {
 	lint := testtools.Require(t, "cfn-lint")
-	cmd := exec.Command(lint, "template.yaml")
-	cmd.Dir = testtools.Root()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cfn-lint template.yaml: %v\n%s", err, out)
+	for _, args := range [][]string{{"template.yaml"}, {"--parameters", "QueueReplies=on", "BotToken=lint-only", "--", "template.yaml"}} {
+		cmd := exec.Command(lint, args...)
+		cmd.Dir = testtools.Root()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("cfn-lint %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
 	}
 }

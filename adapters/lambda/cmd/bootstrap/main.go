@@ -5,7 +5,9 @@
 // Manager secret holding the token; read once per cold start and re-read
 // when a webhook's key stops matching) or SOCIOGRAM_BOT_TOKEN (the token
 // itself, for simple setups); SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT,
-// LOG_LEVEL (debug|info|warn|error).
+// LOG_LEVEL (debug|info|warn|error), SOCIOGRAM_REPLY_QUEUE_URL (when set,
+// replies go into that SQS FIFO queue, drained by cmd/sender, and webhooks
+// are answered once their replies are queued).
 //
 // Build: CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc
 // -trimpath -ldflags='-s -w' -o bootstrap ./adapters/lambda/cmd/bootstrap
@@ -21,10 +23,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/replyqueue"
+	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
 
 // EnvTokenSecret names the Secrets Manager secret that holds the token.
@@ -65,11 +70,29 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *lamb
 	} else if keys.Len() == 0 {
 		return logger, nil, errNoToken
 	}
+	if cfg.ReplyQueueURL != "" {
+		q, err := replyQueue(ctx, cfg.ReplyQueueURL)
+		if err != nil {
+			return logger, nil, err
+		}
+		opts = append(opts, replyqueue.Options(q)...)
+	}
 	b, err := cfg.NewBot(keys, logger, opts...)
 	if err != nil {
 		return logger, nil, err
 	}
 	return logger, lambdaadapter.New(b), nil
+}
+
+// replyQueue is the SQS reply queue at url. No network call is made here.
+func replyQueue(ctx context.Context, url string) (*sqsqueue.Queue, error) {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sqsqueue.New(sqs.NewFromConfig(awsCfg), url), nil
 }
 
 // loadSecret reads the token from Secrets Manager into keys and returns the
