@@ -10,6 +10,7 @@ import (
 // burstResult is what happened when many users wrote at once to the kit with
 // its rate spacing on.
 type burstResult struct {
+	Mode         string  `json:"mode"` // how replies go: straight to the Bot API, or through the local queue
 	Users        int     `json:"users"`
 	LatencyMS    float64 `json:"api_latency_ms"`
 	OK           int     `json:"status_200"`
@@ -28,9 +29,21 @@ type burstResult struct {
 	FirstFollowS float64 `json:"follow_first_200_s,omitempty"` // seconds after the burst
 }
 
+// burstSpec is one burst to measure.
+type burstSpec struct {
+	mode    string
+	env     []string      // added to the kit's environment
+	users   int           // writing at the same instant
+	latency time.Duration // of the Bot API
+	follow  time.Duration // then a new user every 500 ms for this long
+	waitAll time.Duration // wait up to this long for every reply to be delivered
+}
+
 // burst starts a fresh kit with rate spacing on and sends one "hello" from
 // each of users distinct users at the same instant.
-func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat, follow time.Duration) (*burstResult, error) {
+func burst(ctx context.Context, api *fakeAPI, kit target, spec burstSpec) (*burstResult, error) {
+	users, lat, follow := spec.users, spec.latency, spec.follow
+	kit.env = append(append([]string(nil), kit.env...), spec.env...)
 	api.setLatency(lat)
 	api.Reset()
 	defer api.Reset()
@@ -41,7 +54,7 @@ func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat, follow
 	defer c.stop()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: users}, Timeout: 30 * time.Second}
 	defer hc.CloseIdleConnections()
-	res := &burstResult{Users: users, LatencyMS: ms(lat)}
+	res := &burstResult{Mode: spec.mode, Users: users, LatencyMS: ms(lat)}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	gate := make(chan struct{})
@@ -68,6 +81,9 @@ func burst(ctx context.Context, api *fakeAPI, kit target, users int, lat, follow
 	close(gate)
 	wg.Wait()
 	res.LastAnswerMS = ms(time.Since(began))
+	for wait := time.Now().Add(spec.waitAll); len(api.Sent()) < users && time.Now().Before(wait) && ctx.Err() == nil; {
+		time.Sleep(100 * time.Millisecond)
+	}
 	sent := api.Sent()
 	res.Replies = len(sent)
 	for _, s := range sent {

@@ -37,10 +37,8 @@ type config struct {
 	trialDur       time.Duration
 	headline       []int // concurrencies of the headline points (latency 0)
 	colds          int   // extra exec-to-first-200 starts per target
-	burstUsers     int
-	burstLatency   time.Duration
-	burstFollow    time.Duration // new users at 2/s after the burst, for this long
-	kitEnv         []string      // added to the kit's environment
+	bursts         []burstSpec
+	kitEnv         []string // added to the kit's environment
 	headlineOnly   bool
 	quiet          bool // add the kit-warn target to the headline trials
 }
@@ -77,7 +75,8 @@ func parseFlags(args []string) (config, error) {
 	heads := fs.String("headline", "", "concurrencies of the headline trials (default 1,16)")
 	kitEnv := fs.String("kit-env", "", "extra environment for the kit, comma-separated KEY=VALUE (e.g. LOG_LEVEL=warn)")
 	quiet := fs.Bool("kit-warn", true, "also measure the kit with LOG_LEVEL=warn in the headline trials (the cost of its log line)")
-	follow := fs.Duration("burst-follow", -1, "after the burst, a new user every 500 ms for this long (default 75s, 0 with -short)")
+	follow := fs.Duration("burst-follow", -1, "after the burst, a new user every 500 ms for this long (default 70s, 0 with -short)")
+	queueBurst := fs.Bool("burst-queue", true, "also burst the kit with SOCIOGRAM_REPLY_QUEUE=local and wait for every reply (up to 2 minutes; off with -short)")
 	skipGrid := fs.Bool("headline-only", false, "measure only the headline trials and cold starts (for profiling work)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -86,12 +85,17 @@ func parseFlags(args []string) (config, error) {
 	c.concs = []int{1, 2, 4, 8, 16, 32, 64}
 	c.latencies = []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond}
 	c.headline = []int{1, 16}
-	c.burstUsers, c.burstLatency, c.burstFollow = 100, 20*time.Millisecond, 75*time.Second
+	c.bursts = []burstSpec{
+		{mode: "replies sent directly", users: 100, latency: 20 * time.Millisecond, follow: 70 * time.Second},
+		{mode: "SOCIOGRAM_REPLY_QUEUE=local", env: []string{"SOCIOGRAM_REPLY_QUEUE=local"}, users: 100,
+			latency: 20 * time.Millisecond, waitAll: 120 * time.Second},
+	}
 	if c.short {
 		c.duration, c.trials, c.trialDur, c.colds = 300*time.Millisecond, 2, 500*time.Millisecond, 1
 		c.concs = []int{1, 8, 64}
 		c.latencies = []time.Duration{0, 20 * time.Millisecond}
-		c.burstFollow = 0
+		c.bursts = c.bursts[:1]
+		c.bursts[0].follow = 0
 	}
 	if *dur > 0 {
 		c.duration = *dur
@@ -100,7 +104,10 @@ func parseFlags(args []string) (config, error) {
 		c.trials = *trials
 	}
 	if *follow >= 0 {
-		c.burstFollow = *follow
+		c.bursts[0].follow = *follow
+	}
+	if !*queueBurst && len(c.bursts) > 1 {
+		c.bursts = c.bursts[:1]
 	}
 	if *trialDur > 0 {
 		c.trialDur = *trialDur

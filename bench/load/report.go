@@ -352,17 +352,23 @@ func loadMarkdown(res *results, imgDir string) string {
 		}
 		b.WriteString("\n")
 	}
-	if br := res.Burst; br != nil {
+	if len(res.Bursts) > 0 {
 		b.WriteString("### A burst with spacing on\n\n")
-		fmt.Fprintf(&b, "%d different users write \"hello\" at the same instant to a fresh kit with `SOCIOGRAM_RATE_LIMIT=on`, Bot API latency %g ms.\n\n", br.Users, br.LatencyMS)
-		b.WriteString("| webhooks 200 | webhooks 500 | other | replies delivered | last reply delivered after | last webhook answered after | slowest 500 |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-		fmt.Fprintf(&b, "| %d | %d | %d | %d | %s ms | %s ms | %s ms |\n\n", br.OK, br.Status500, br.Other, br.Replies, f1(br.LastReplyMS), f1(br.LastAnswerMS), f1(br.Slowest500MS))
-		if br.FollowSent > 0 {
+		fmt.Fprintf(&b, "%d different users write \"hello\" at the same instant to a fresh kit with `SOCIOGRAM_RATE_LIMIT=on`, Bot API latency %g ms.\n\n", res.Bursts[0].Users, res.Bursts[0].LatencyMS)
+		b.WriteString("| replies | webhooks 200 | webhooks 500 | other | replies delivered | last reply delivered after | last webhook answered after | slowest 500 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, br := range res.Bursts {
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s ms | %s ms | %s ms |\n", br.Mode, br.OK, br.Status500, br.Other, br.Replies, f1(br.LastReplyMS), f1(br.LastAnswerMS), f1(br.Slowest500MS))
+		}
+		b.WriteString("\n")
+		for _, br := range res.Bursts {
+			if br.FollowSent == 0 {
+				continue
+			}
 			first := "none was"
 			if br.FollowOK > 0 {
 				first = fmt.Sprintf("the first came %.1f s after the burst", br.FirstFollowS)
 			}
-			fmt.Fprintf(&b, "Then a new user every 500 ms for %s: %d webhooks, %d answered 200 (%s), %d answered 500.\n\n",
+			fmt.Fprintf(&b, "With replies sent directly, then a new user every 500 ms for %s: %d webhooks, %d answered 200 (%s), %d answered 500.\n\n",
 				br.Follow, br.FollowSent, br.FollowOK, first, br.Follow500)
 		}
 	}

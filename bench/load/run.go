@@ -33,7 +33,7 @@ type results struct {
 	Headline []point              `json:"headline"`
 	Colds    map[string][]float64 `json:"cold_start_ms"`
 	Grid     []point              `json:"grid"`
-	Burst    *burstResult         `json:"burst"`
+	Bursts   []*burstResult       `json:"bursts"`
 	InProc   []inprocBench        `json:"inprocess,omitempty"`
 }
 
@@ -112,11 +112,15 @@ func run(ctx context.Context, cfg config) error {
 			n++
 		}
 	}
-	if res.Burst, err = burst(ctx, api, targets[0], cfg.burstUsers, cfg.burstLatency, cfg.burstFollow); err != nil {
-		return err
+	for _, spec := range cfg.bursts {
+		br, err := burst(ctx, api, targets[0], spec)
+		if err != nil {
+			return err
+		}
+		res.Bursts = append(res.Bursts, br)
+		progress("burst (%s): %d×200, %d×500, %d replies, the last after %.0f ms; then %d new users: %d×200 (first after %.1f s), %d×500",
+			br.Mode, br.OK, br.Status500, br.Replies, br.LastReplyMS, br.FollowSent, br.FollowOK, br.FirstFollowS, br.Follow500)
 	}
-	progress("burst: %d×200, %d×500, last reply after %.0f ms; then %d new users: %d×200 (first after %.1f s), %d×500",
-		res.Burst.OK, res.Burst.Status500, res.Burst.LastReplyMS, res.Burst.FollowSent, res.Burst.FollowOK, res.Burst.FirstFollowS, res.Burst.Follow500)
 	if cfg.inprocess != "" {
 		if res.InProc, err = readInproc(cfg.inprocess); err != nil {
 			return err
