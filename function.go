@@ -6,7 +6,9 @@
 // the function named by FUNCTION_TARGET. This init is therefore this
 // deployment's main: it reads the environment (SOCIOGRAM_BOT_TOKEN from the
 // Secret Manager secret, SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT, LOG_LEVEL,
-// GOOGLE_CLOUD_PROJECT) and registers the example bot as "Webhook". Without a
+// GOOGLE_CLOUD_PROJECT, SOCIOGRAM_REPLY_TOPIC) and registers the example bot
+// as "Webhook", and the reply queue's sender as "Sender" (built at its first
+// request, so unused by a webhook function). Without a
 // token it logs an ERROR line naming SOCIOGRAM_BOT_TOKEN and every webhook is
 // answered 500 (see gcfadapter.FromEnv).
 //
@@ -23,4 +25,5 @@ import (
 
 func init() {
 	gcfadapter.Register(gcfadapter.EntryPoint, gcfadapter.FromEnv(os.Getenv, os.Stderr))
+	gcfadapter.Register(gcfadapter.SenderEntryPoint, gcfadapter.SenderFromEnv(os.Getenv, os.Stderr))
 }

@@ -1,5 +1,5 @@
 locals {
-  apis = toset([
+  apis = setunion([
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -8,7 +8,7 @@ locals {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",
-  ])
+  ], var.queue_replies ? ["pubsub.googleapis.com"] : [])
 }
 
 resource "google_project_service" "apis" {

@@ -24,12 +24,15 @@ resource "google_cloudfunctions2_function" "bot" {
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.runtime.email
 
-    environment_variables = {
+    environment_variables = merge({
       SOCIOGRAM_API_URL    = var.api_url
       SOCIOGRAM_RATE_LIMIT = var.rate_limit
       LOG_LEVEL            = var.log_level
       GOOGLE_CLOUD_PROJECT = var.project_id
-    }
+      },
+      # With the reply queue on, replies are published there (see queue.tf).
+      var.queue_replies ? { SOCIOGRAM_REPLY_TOPIC = one(google_pubsub_topic.replies[*].id) } : {},
+    )
 
     secret_environment_variables {
       key        = "SOCIOGRAM_BOT_TOKEN"

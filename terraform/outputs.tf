@@ -12,3 +12,13 @@ output "service_account" {
   description = "The function's runtime service account."
   value       = google_service_account.runtime.email
 }
+
+output "reply_topic" {
+  description = "With queue_replies: the topic the webhook publishes replies to."
+  value       = one(google_pubsub_topic.replies[*].id)
+}
+
+output "reply_dead_letter_subscription" {
+  description = "With queue_replies: replies that failed 5 times; replay them with `go run ./cmd/replay-dlq -pubsub-dlq <this> -pubsub-topic <reply_topic>`."
+  value       = one(google_pubsub_subscription.dead_letter[*].id)
+}

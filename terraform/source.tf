@@ -5,7 +5,7 @@
 # buildpack does and fails, naming the package, if an import is missing here.
 locals {
   source_root     = "${path.module}/.."
-  source_packages = ["adapters/gcf", "bot", "botapi", "handler", "internal/app"]
+  source_packages = ["adapters/gcf", "bot", "botapi", "handler", "internal/app", "replyqueue", "replyqueue/pubsubqueue"]
   source_files = setunion(
     ["go.mod", "go.sum"],
     [for f in fileset(local.source_root, "*.go") : f if !endswith(f, "_test.go")],

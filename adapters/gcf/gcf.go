@@ -10,6 +10,8 @@ import (
 
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/replyqueue"
+	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
 )
 
 // EntryPoint is the name the bot is registered under: the deployed
@@ -37,7 +39,8 @@ func Register(name string, h http.Handler) {
 
 // FromEnv builds the function's handler from the environment read through
 // getenv (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT,
-// LOG_LEVEL, GOOGLE_CLOUD_PROJECT), logging to w in Cloud Logging's format.
+// LOG_LEVEL, GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies
+// on Pub/Sub instead of sending them), logging to w in Cloud Logging's format.
 //
 // It never fails: when the configuration is unusable (no token, a bad URL) it
 // logs one ERROR line saying why, naming the variable, and returns a handler
@@ -47,9 +50,16 @@ func Register(name string, h http.Handler) {
 func FromEnv(getenv func(string) string, w io.Writer) http.Handler {
 	cfg, err := app.FromEnv(getenv)
 	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
+	var opts []handler.Option
+	if err == nil && cfg.ReplyTopic != "" {
+		var q *pubsubqueue.Queue
+		if q, err = replyQueue(cfg.ReplyTopic); err == nil {
+			opts = replyqueue.Options(q)
+		}
+	}
 	if err == nil {
 		var b *handler.Bot
-		if b, err = cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger); err == nil {
+		if b, err = cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger, opts...); err == nil {
 			return Handler(b)
 		}
 	}

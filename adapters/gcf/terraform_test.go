@@ -144,12 +144,7 @@ func TestTerraformFunction(t *testing.T) {
 	if env == nil {
 		t.Fatal("no environment_variables")
 	}
-	obj, _ := env.Expr.(*hclsyntax.ObjectConsExpr)
-	keys := map[string]bool{}
-	for _, item := range obj.Items {
-		k, _ := item.KeyExpr.Value(nil)
-		keys[k.AsString()] = true
-	}
+	keys := envKeys(env.Expr)
 	for _, k := range []string{app.EnvAPIURL, app.EnvRateLimit, app.EnvLogLevel, gcfadapter.EnvProject} {
 		if !keys[k] {
 			t.Errorf("environment_variables lacks %s", k)
@@ -240,4 +235,33 @@ func TestTerraformFmt(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("terraform fmt -check: %v\n%s", err, out)
 	}
+}
+
+// envKeys returns the literal keys of an environment_variables expression:
+// an object, or merge() of objects and conditionals between objects (the
+// reply queue adds its variable only when it is on).
+func envKeys(e hclsyntax.Expression) map[string]bool {
+	keys := map[string]bool{}
+	var walk func(e hclsyntax.Expression)
+	walk = func(e hclsyntax.Expression) {
+		switch x := e.(type) {
+		case *hclsyntax.ObjectConsExpr:
+			for _, item := range x.Items {
+				if k, diags := item.KeyExpr.Value(nil); !diags.HasErrors() && k.Type() == cty.String {
+					keys[k.AsString()] = true
+				}
+			}
+		case *hclsyntax.FunctionCallExpr:
+			if x.Name == "merge" {
+				for _, a := range x.Args {
+					walk(a)
+				}
+			}
+		case *hclsyntax.ConditionalExpr:
+			walk(x.TrueResult)
+			walk(x.FalseResult)
+		}
+	}
+	walk(e)
+	return keys
 }

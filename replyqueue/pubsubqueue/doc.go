@@ -1,0 +1,22 @@
+// Package pubsubqueue is the reply queue on Google Cloud Pub/Sub, for the
+// Cloud Functions adapter.
+//
+// Queue.Enqueue publishes each reply with the user's uid as its ordering
+// key (each user's replies keep their order) and the reply's ID as the
+// attribute reply_id, and returns once Pub/Sub has stored it.
+//
+// PushHandler is the sender: the HTTP endpoint of a push subscription with
+// message ordering, a retry policy with backoff and a dead-letter topic (see
+// terraform/queue.tf). It runs as a second function with at most one
+// instance handling one request at a time, so its Pacer is the bot's pace.
+// It answers 204 (ack) once a reply is sent and 503 (nack: Pub/Sub retries
+// with backoff, then dead-letters) when it is not.
+//
+// Deduplication, honestly: Pub/Sub cannot deduplicate on publish, and
+// delivers at least once. PushHandler remembers the reply_id of what it sent
+// for DefaultDedupWindow and acks a repeat without sending it. That covers a
+// redelivered webhook and a redelivered message while the sender instance
+// lives; a repeat that reaches a new instance (the previous one was
+// recycled between the two) is sent again. Use SQS (Lambda) where that
+// matters.
+package pubsubqueue
