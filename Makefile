@@ -25,6 +25,7 @@ build:
 	$(GO) build -trimpath -o $(BIN)/fakeapi ./cmd/fakeapi
 	$(GO) build -trimpath -o $(BIN)/emulator ./cmd/emulator
 	$(GO) build -trimpath -o $(BIN)/trigger ./cmd/trigger
+	$(GO) build -trimpath -o $(BIN)/replay-dlq ./cmd/replay-dlq
 
 ## run: the example bot (bin/webhook) and the emulator's chat page, wired to
 ## each other with a dev token. Open the URL it prints; Ctrl-C stops both.
