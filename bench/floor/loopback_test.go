@@ -19,7 +19,8 @@ import (
 // in one process and one harness, for profiles that compare per request: a
 // keep-alive client, the server, the bot, and its reply to the fake Bot API
 // over loopback. The kit's log line goes to io.Discard (kit) or is off
-// (kit-warn). The load benchmark (bench/load) measures the real binaries;
+// (kit-warn); kit-warn-no-timeouts serves the kit without the plain-HTTP
+// adapter's server timeouts. The load benchmark (bench/load) measures the real binaries;
 // this one exists to be run under a profiler:
 //
 //	go test -run '^$' -bench 'Loopback/kit$' -cpuprofile kit.out ./bench/floor/
@@ -27,7 +28,7 @@ func BenchmarkLoopback(b *testing.B) {
 	const tok = "loopback-bench-token"
 	api := sociogramtest.NewServer(b, tok)
 	token, apiURL = tok, api.URL+"/bot/send-message"
-	kit := func(level slog.Level) http.Handler {
+	kit := func(level slog.Level) *http.Server {
 		cfg, err := app.FromEnv(func(k string) string {
 			return map[string]string{app.EnvToken: tok, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off"}[k]
 		})
@@ -39,24 +40,28 @@ func BenchmarkLoopback(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return httpadapter.NewServer(bot, cfg.NewLogger(io.Discard)).Handler
+		return httpadapter.NewServer(bot, cfg.NewLogger(io.Discard))
 	}
-	floor := http.NewServeMux()
-	floor.HandleFunc("POST /webhook", webhook)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /webhook", webhook)
 	for _, tc := range []struct {
 		name string
-		h    http.Handler
-	}{{"floor", floor}, {"kit", kit(slog.LevelInfo)}, {"kit-warn", kit(slog.LevelWarn)}} {
-		b.Run(tc.name, func(b *testing.B) { loopback(b, tok, tc.h, api) })
+		srv  func() *http.Server // a fresh one for every run of the benchmark
+	}{
+		{"floor", func() *http.Server { return &http.Server{Handler: mux} }},
+		{"kit", func() *http.Server { return kit(slog.LevelInfo) }},
+		{"kit-warn", func() *http.Server { return kit(slog.LevelWarn) }},
+		{"kit-warn-no-timeouts", func() *http.Server { return &http.Server{Handler: kit(slog.LevelWarn).Handler} }},
+	} {
+		b.Run(tc.name, func(b *testing.B) { loopback(b, tok, tc.srv(), api) })
 	}
 }
 
-func loopback(b *testing.B, tok string, h http.Handler, api *sociogramtest.Server) {
+func loopback(b *testing.B, tok string, srv *http.Server, api *sociogramtest.Server) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: h}
 	go srv.Serve(ln)
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/webhook"
