@@ -13,9 +13,8 @@ import (
 
 // Local defaults.
 const (
-	DefaultCapacity    = 10000
-	DefaultSendTimeout = 30 * time.Second
-	DefaultStatsEvery  = 10 * time.Second
+	DefaultCapacity   = 10000
+	DefaultStatsEvery = 10 * time.Second
 )
 
 // Errors of Local.Enqueue.
@@ -26,8 +25,8 @@ var (
 
 // Local is an in-process queue for a long-running server (the plain-HTTP
 // adapter): Enqueue returns at once, and one goroutine sends the replies in
-// the order queued through the Bot API client, whose limiter paces them (60
-// at once, then one a second; one a second per user). It is not durable: a
+// the order queued through the Bot API client, whose limiter paces them (at
+// most 60 in any 60 s, one a second per user). It is not durable: a
 // crash loses what is queued, so Close drains it on shutdown. Use it where
 // no goroutine outlives a request is not a rule, never on Lambda or Cloud
 // Functions.
@@ -35,7 +34,6 @@ type Local struct {
 	sender   handler.Sender
 	logger   *slog.Logger
 	capacity int
-	timeout  time.Duration
 	every    time.Duration
 
 	mu     sync.Mutex
@@ -68,7 +66,7 @@ func WithStatsEvery(d time.Duration) LocalOption { return func(q *Local) { q.eve
 func NewLocal(sender handler.Sender, opts ...LocalOption) *Local {
 	q := &Local{
 		sender: sender, logger: slog.Default(), capacity: DefaultCapacity,
-		timeout: DefaultSendTimeout, every: DefaultStatsEvery,
+		every: DefaultStatsEvery,
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -172,13 +170,13 @@ func (q *Local) run(ctx context.Context) {
 
 // send delivers the head of the queue and removes it, whatever the outcome:
 // the client has already retried, and keeping a failed reply at the head
-// would hold up every user behind it.
+// would hold up every user behind it. The send has no deadline of its own:
+// the client may have to wait up to a minute for its rate-limit slot (60
+// sends per sliding 60 s), and its transport bounds each request.
 func (q *Local) send(ctx context.Context, r Reply) {
-	sctx, cancel := context.WithTimeout(ctx, q.timeout)
-	defer cancel()
 	uid, msg, err := Decode(r.Body)
 	if err == nil {
-		err = q.sender.Send(sctx, uid, msg)
+		err = q.sender.Send(ctx, uid, msg)
 	}
 	if ctx.Err() != nil && err != nil && !errors.Is(err, handler.ErrMaybeDelivered) {
 		return // stopped: leave it queued, Close reports it

@@ -14,8 +14,9 @@ type Clock struct {
 	now time.Time
 }
 
-// NewClock returns a Clock at a fixed instant.
-func NewClock() *Clock { return &Clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+// NewClock returns a Clock starting at the real time, so that a real
+// deadline given to the code under test binds as it would in production.
+func NewClock() *Clock { return &Clock{now: time.Now()} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
