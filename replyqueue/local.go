@@ -67,7 +67,7 @@ func NewLocal(sender handler.Sender, opts ...LocalOption) *Local {
 	q := &Local{
 		sender: sender, logger: slog.Default(), capacity: DefaultCapacity,
 		every: DefaultStatsEvery,
-		wake: make(chan struct{}, 1), done: make(chan struct{}),
+		wake:  make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(q)
