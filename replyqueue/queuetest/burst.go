@@ -3,7 +3,6 @@ package queuetest
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -74,7 +73,7 @@ func NewBot(t *testing.T, q replyqueue.Queue) *handler.Bot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger, replyqueue.Options(q)...)
 	if err != nil {
 		t.Fatal(err)
@@ -171,3 +170,12 @@ func Check(t testing.TB, sent []Stamped, users, again int) {
 
 // reply is the example bot's answer to text.
 func reply(text string) string { return `Hello there! You said: "` + text + `"` }
+
+// testLog writes the bot's error lines (a webhook answered 500 says why) to
+// the test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

@@ -2,6 +2,7 @@ package sqsqueue
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -50,8 +51,11 @@ func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 				"group", group, "receive_count", m.Attributes["ApproximateReceiveCount"], "error", err.Error())
 			continue
 		}
-		if err != nil {
-			s.logger.WarnContext(ctx, "queued reply may not have been delivered; not sent again", "message_id", m.MessageId, "error", err.Error())
+		switch {
+		case errors.Is(err, replyqueue.ErrBadReply):
+			s.logger.ErrorContext(ctx, "queued message is not a reply; dropped", "message_id", m.MessageId, "error", err.Error())
+		case err != nil:
+			s.logger.WarnContext(ctx, "queued reply may have been delivered; not sent again", "message_id", m.MessageId, "error", err.Error())
 		}
 		sent++
 		s.remove(ctx, m)

@@ -30,7 +30,9 @@ func client(motoURL string) *sqs.Client {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint: aws.String(motoURL),
-		HTTPClient:   &http.Client{},
+		// Connections kept for a burst of concurrent webhooks: moto's
+		// development server is slow to accept hundreds of new ones.
+		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 400}},
 	})
 }
 
