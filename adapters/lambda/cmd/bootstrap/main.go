@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -62,7 +61,7 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *lamb
 	keys := handler.NewKeyring(cfg.Tokens...)
 	var opts []handler.Option
 	if secret := getenv(EnvTokenSecret); secret != "" {
-		v, err := loadSecret(ctx, keys, secret, logger)
+		v, err := loadSecret(ctx, getenv, keys, secret, logger)
 		if err != nil {
 			return logger, nil, err
 		}
@@ -71,7 +70,7 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *lamb
 		return logger, nil, errNoToken
 	}
 	if cfg.ReplyQueueURL != "" {
-		q, err := replyQueue(ctx, cfg.ReplyQueueURL)
+		q, err := replyQueue(getenv, cfg.ReplyQueueURL)
 		if err != nil {
 			return logger, nil, err
 		}
@@ -85,10 +84,8 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *lamb
 }
 
 // replyQueue is the SQS reply queue at url. No network call is made here.
-func replyQueue(ctx context.Context, url string) (*sqsqueue.Queue, error) {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+func replyQueue(getenv func(string) string, url string) (*sqsqueue.Queue, error) {
+	awsCfg, err := lambdaadapter.AWSConfig(getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -97,10 +94,10 @@ func replyQueue(ctx context.Context, url string) (*sqsqueue.Queue, error) {
 
 // loadSecret reads the token from Secrets Manager into keys and returns the
 // verifier that re-reads it on a key mismatch.
-func loadSecret(ctx context.Context, keys *handler.Keyring, secret string, logger *slog.Logger) (*lambdaadapter.RefreshingVerifier, error) {
+func loadSecret(ctx context.Context, getenv func(string) string, keys *handler.Keyring, secret string, logger *slog.Logger) (*lambdaadapter.RefreshingVerifier, error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := lambdaadapter.AWSConfig(getenv)
 	if err != nil {
 		return nil, err
 	}

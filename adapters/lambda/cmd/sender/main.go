@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -64,7 +63,7 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *sqsq
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := lambdaadapter.AWSConfig(getenv)
 	if err != nil {
 		return logger, nil, err
 	}
