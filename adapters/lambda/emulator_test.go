@@ -35,27 +35,40 @@ var (
 // does, with the Makefile's build-WebhookFunction target.
 func buildBootstrap(t testing.TB) string { return makeBootstrap(t, runtime.GOARCH) }
 
+// buildSender builds the reply queue's sender for this machine as sam build
+// does, with the Makefile's build-SenderFunction target.
+func buildSender(t testing.TB) string {
+	return makeTarget(t, "build-SenderFunction", runtime.GOARCH)
+}
+
 // makeBootstrap runs make build-WebhookFunction for arch, once per test
 // binary, and returns the bootstrap's path.
 func makeBootstrap(t testing.TB, arch string) string {
+	return makeTarget(t, "build-WebhookFunction", arch)
+}
+
+// makeTarget runs make target (a SAM build target writing ARTIFACTS_DIR/bootstrap)
+// for arch, once per test binary, and returns the bootstrap's path.
+func makeTarget(t testing.TB, target, arch string) string {
 	t.Helper()
 	make := testtools.Require(t, "make")
 	bootstrapMu.Lock()
 	defer bootstrapMu.Unlock()
-	if p, ok := bootstrapBuilt[arch]; ok {
+	key := target + "/" + arch
+	if p, ok := bootstrapBuilt[key]; ok {
 		return p
 	}
 	dir, err := os.MkdirTemp("", "kit-lambda-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(make, "--no-print-directory", "build-WebhookFunction", "ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+arch)
+	cmd := exec.Command(make, "--no-print-directory", target, "ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+arch)
 	cmd.Dir = testtools.Root()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make build-WebhookFunction: %v\n%s", err, out)
+		t.Fatalf("make %s: %v\n%s", target, err, out)
 	}
-	bootstrapBuilt[arch] = filepath.Join(dir, "bootstrap")
-	return bootstrapBuilt[arch]
+	bootstrapBuilt[key] = filepath.Join(dir, "bootstrap")
+	return bootstrapBuilt[key]
 }
 
 // startEmulator runs bootstrap under aws-lambda-rie (itself under timeout,

@@ -35,10 +35,11 @@ func NewSender(client *sqs.Client, url string, d *replyqueue.Deliverer, logger *
 func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	held := map[string]bool{} // message groups with a failed message in this batch
-	var sent, failed int
+	var sent, failed, skipped int
 	for _, m := range ev.Records {
 		group := m.Attributes["MessageGroupId"]
 		if held[group] || ctx.Err() != nil {
+			skipped++
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 			continue
 		}
@@ -60,7 +61,7 @@ func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		sent++
 		s.remove(ctx, m)
 	}
-	s.logBatch(ctx, ev, sent, failed)
+	s.logBatch(ctx, ev, sent, failed, skipped)
 	return resp, nil
 }
 
@@ -77,16 +78,18 @@ func (s *Sender) remove(ctx context.Context, m events.SQSMessage) {
 	}
 }
 
-// logBatch logs one line per batch: what it did, the age of its oldest
+// logBatch logs one line per batch: what it did (sent; failed: tried and
+// not delivered; skipped: not tried, behind a failed reply of the same user
+// or after the invocation's time ran out), the age of its oldest
 // message (how far behind the sender is) and the queue's approximate depth.
-func (s *Sender) logBatch(ctx context.Context, ev events.SQSEvent, sent, failed int) {
+func (s *Sender) logBatch(ctx context.Context, ev events.SQSEvent, sent, failed, skipped int) {
 	var oldest time.Duration
 	for _, m := range ev.Records {
 		if ms, err := strconv.ParseInt(m.Attributes["SentTimestamp"], 10, 64); err == nil {
 			oldest = max(oldest, s.now().Sub(time.UnixMilli(ms)))
 		}
 	}
-	attrs := []any{"messages", len(ev.Records), "sent", sent, "failed", failed, "oldest_age_ms", oldest.Milliseconds()}
+	attrs := []any{"messages", len(ev.Records), "sent", sent, "failed", failed, "skipped", skipped, "oldest_age_ms", oldest.Milliseconds()}
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	out, err := s.client.GetQueueAttributes(qctx, &sqs.GetQueueAttributesInput{
