@@ -29,16 +29,35 @@ import (
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
 
+// errUsage is a command line that names no complete pair of queues.
+var errUsage = errors.New("give -sqs-dlq and -sqs-queue, or -pubsub-dlq and -pubsub-topic")
+
+// Exit statuses: 0 done (or -h), 1 the replay failed (what was moved before
+// is reported), 2 a bad command line.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	n, err := run(ctx, os.Args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case errors.As(err, new(*flagError)): // the flag package has said why
+		os.Exit(2)
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "replay-dlq:", err)
+		os.Exit(2)
+	}
 	fmt.Fprintf(os.Stderr, "replay-dlq: %d replies queued again\n", n)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "replay-dlq:", err)
 		os.Exit(1)
 	}
 }
+
+// flagError is a flag the flag package refused (it has printed the usage).
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
 
 func run(ctx context.Context, args []string) (int, error) {
 	fs := flag.NewFlagSet("replay-dlq", flag.ContinueOnError)
@@ -48,7 +67,13 @@ func run(ctx context.Context, args []string) (int, error) {
 	psTopic := fs.String("pubsub-topic", "", "the reply topic, projects/P/topics/T (output reply_topic)")
 	idle := fs.Duration("idle", 10*time.Second, "Pub/Sub: stop after this long without a message")
 	if err := fs.Parse(args); err != nil {
-		return 0, err
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, err
+		}
+		return 0, &flagError{err}
+	}
+	if fs.NArg() > 0 {
+		return 0, fmt.Errorf("%w (unexpected argument %q)", errUsage, fs.Arg(0))
 	}
 	switch {
 	case *sqsDLQ != "" && *sqsQueue != "" && *psDLQ == "" && *psTopic == "":
@@ -66,5 +91,5 @@ func run(ctx context.Context, args []string) (int, error) {
 		defer c.Close()
 		return pubsubqueue.Replay(ctx, c, *psDLQ, *psTopic, *idle)
 	}
-	return 0, errors.New("give -sqs-dlq and -sqs-queue, or -pubsub-dlq and -pubsub-topic")
+	return 0, errUsage
 }
