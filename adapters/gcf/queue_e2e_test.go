@@ -1,0 +1,266 @@
+package gcfadapter_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/testtools"
+	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
+	"github.com/sociogram-kit/kit/sociogramtest"
+)
+
+const (
+	replyTopic = "projects/queue-proj/topics/replies"
+	replySub   = "projects/queue-proj/subscriptions/replies-push"
+)
+
+// refusingAPI serves the fake Bot API, except that every send to the uid in
+// refuse is answered 400, as the platform answers a user it will not
+// deliver to; refused counts them.
+type refusingAPI struct {
+	api     *sociogramtest.API
+	refuse  atomic.Int64
+	refused atomic.Int64
+}
+
+func (a *refusingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var req struct{ UID int64 }
+	if json.Unmarshal(body, &req) == nil && req.UID != 0 && req.UID == a.refuse.Load() {
+		a.refused.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"success":false,"error":"user does not accept messages from this bot"}`+"\n")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	a.api.ServeHTTP(w, r)
+}
+
+// pubsubFake starts pstest with the reply topic and its ordered
+// subscription, as terraform/queue.tf creates them.
+func pubsubFake(t *testing.T) (*pstest.Server, *pubsub.Client) {
+	t.Helper()
+	srv := pstest.NewServer()
+	t.Cleanup(func() { srv.Close() })
+	ctx := context.Background()
+	c, err := pubsub.NewClient(ctx, "queue-proj", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: replyTopic}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
+		Name: replySub, Topic: replyTopic, EnableMessageOrdering: true, AckDeadlineSeconds: 60}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// pulled receives want messages from the subscription, acknowledging them
+// (the test then plays their push deliveries itself).
+func pulled(t *testing.T, c *pubsub.Client, want int) []*pubsub.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var got []*pubsub.Message
+	sub := c.Subscriber(replySub)
+	sub.ReceiveSettings.NumGoroutines = 1
+	sub.ReceiveSettings.MaxOutstandingMessages = 1
+	sub.Receive(ctx, func(_ context.Context, m *pubsub.Message) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, m)
+		m.Ack()
+		if len(got) == want {
+			cancel()
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != want {
+		t.Fatalf("pulled %d messages from the reply subscription, want %d", len(got), want)
+	}
+	return got
+}
+
+// pushBody is the body of Pub/Sub's push request for m (the wrapped format,
+// with the fields in both spellings, as Pub/Sub sends them).
+func pushBody(t *testing.T, m *pubsub.Message, attempt int) []byte {
+	t.Helper()
+	publish := m.PublishTime.UTC().Format(time.RFC3339Nano)
+	body, err := json.Marshal(map[string]any{
+		"message": map[string]any{
+			"data": m.Data, "attributes": m.Attributes, "orderingKey": m.OrderingKey,
+			"messageId": m.ID, "message_id": m.ID, "publishTime": publish, "publish_time": publish,
+		},
+		"subscription": replySub, "deliveryAttempt": attempt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func post(t *testing.T, url string, body []byte) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func helloTo(uid int64, text string) string {
+	return strings.Replace(conformance.ReplyHello(text), `"uid":12345`, fmt.Sprintf(`"uid":%d`, uid), 1)
+}
+
+// TestQueuedRepliesBinary runs both functions of queue_replies = true as
+// bin/gcf (functions-framework-go, the root package's registrations), with
+// pstest between them: the webhook function (FUNCTION_TARGET=Webhook,
+// SOCIOGRAM_REPLY_TOPIC) answers 200 and publishes each reply keyed by its
+// user; the sender (FUNCTION_TARGET=Sender) takes each as Pub/Sub's push
+// request, sends it byte for byte and acks 204, nacks 503 a refused user's
+// reply until it goes, acks a repeat it already sent without sending it,
+// and answers 400 to a body that is not a push.
+func TestQueuedRepliesBinary(t *testing.T) {
+	srv, c := pubsubFake(t)
+	fake := &refusingAPI{api: sociogramtest.NewAPI(conformance.Token, nil)}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	bin := testtools.Build(t, "./adapters/gcf/cmd/gcf")
+	start := func(target string, env ...string) (*testtools.Proc, string) {
+		port := testtools.FreePort(t)
+		p := testtools.Start(t, bin, append([]string{
+			"FUNCTION_TARGET=" + target, fmt.Sprintf("PORT=%d", port), "GOOGLE_CLOUD_PROJECT=queue-proj",
+			"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL,
+		}, env...))
+		url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+		testtools.WaitHTTP(t, url, 10*time.Second)
+		return p, url
+	}
+
+	webhook, webhookURL := start("Webhook", "SOCIOGRAM_REPLY_TOPIC="+replyTopic, "PUBSUB_EMULATOR_HOST="+srv.Addr)
+	hooks := []struct {
+		uid  int64
+		text string
+	}{{101, "hello one"}, {202, "hello two a"}, {101, "hello one"}, {202, "hello two b"}, {303, "hello three"}}
+	for _, h := range hooks {
+		r, err := sociogramtest.Deliver(context.Background(), webhookURL, conformance.Token, sociogramtest.ChatMessage(h.uid, h.text))
+		if err != nil || r.Status != http.StatusOK {
+			t.Fatalf("webhook from %d: %v %d %q, want 200", h.uid, err, r.Status, r.Body)
+		}
+	}
+	if n := len(fake.api.Sent()); n != 0 {
+		t.Fatalf("%d replies went straight to the Bot API, want all published", n)
+	}
+	// Pub/Sub keeps the redelivered webhook's reply too, with the same reply_id.
+	msgs := pulled(t, c, 5)
+	byUser := map[string][]string{}
+	ids := map[string]bool{}
+	for _, m := range msgs {
+		byUser[m.OrderingKey] = append(byUser[m.OrderingKey], string(m.Data))
+		ids[m.Attributes[pubsubqueue.AttrReplyID]] = true
+	}
+	want := map[string][]string{
+		"101": {helloTo(101, "hello one"), helloTo(101, "hello one")},
+		"202": {helloTo(202, "hello two a"), helloTo(202, "hello two b")},
+		"303": {helloTo(303, "hello three")},
+	}
+	for k, w := range want {
+		if !slices.Equal(byUser[k], w) {
+			t.Errorf("ordering key %s: published %q, want %q", k, byUser[k], w)
+		}
+	}
+	if len(ids) != 4 {
+		t.Errorf("%d distinct reply_id attributes, want 4 (the redelivered webhook's reply has its first's)", len(ids))
+	}
+	first := func(key string, i int) *pubsub.Message {
+		for _, m := range msgs {
+			if m.OrderingKey == key {
+				if i == 0 {
+					return m
+				}
+				i--
+			}
+		}
+		t.Fatalf("no message %d with ordering key %s", i, key)
+		return nil
+	}
+
+	sender, senderURL := start("Sender")
+	fake.refuse.Store(202)
+	steps := []struct {
+		name    string
+		m       *pubsub.Message
+		attempt int
+		status  int
+	}{
+		{"101", first("101", 0), 1, http.StatusNoContent},
+		{"202 refused: nacked", first("202", 0), 1, http.StatusServiceUnavailable},
+		{"303", first("303", 0), 1, http.StatusNoContent},
+		{"202 accepted again", first("202", 0), 2, http.StatusNoContent},
+		{"202 second", first("202", 1), 1, http.StatusNoContent},
+		{"101 repeat: acked, not sent", first("101", 1), 1, http.StatusNoContent},
+	}
+	for _, s := range steps {
+		if s.attempt == 2 {
+			fake.refuse.Store(0)
+		}
+		if got := post(t, senderURL, pushBody(t, s.m, s.attempt)); got != s.status {
+			t.Errorf("%s: status %d, want %d", s.name, got, s.status)
+		}
+	}
+	if got := post(t, senderURL, []byte(`{"message":`)); got != http.StatusBadRequest {
+		t.Errorf("a body that is not a push: status %d, want 400", got)
+	}
+	if n := fake.refused.Load(); n != 1 {
+		t.Errorf("uid 202 refused %d times, want 1", n)
+	}
+	var got []string
+	for _, s := range fake.api.Sent() {
+		got = append(got, strings.TrimSuffix(string(s.Body), "\n"))
+	}
+	wantSent := []string{want["101"][0], want["303"][0], want["202"][0], want["202"][1]}
+	if !slices.Equal(got, wantSent) {
+		t.Errorf("the Bot API received:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSent, "\n"))
+	}
+	waitFor(t, sender, "reply already sent")
+	for _, l := range decodeLines(t, jsonLines(sender.Output())) {
+		if l["message"] == "queued reply not delivered; Pub/Sub retries it" && l["severity"] != "WARNING" {
+			t.Errorf("nack logged at %v, want WARNING: %v", l["severity"], l)
+		}
+	}
+	if !strings.Contains(sender.Output(), "queued reply not delivered; Pub/Sub retries it") {
+		t.Errorf("the sender did not log the nack:\n%s", sender.Output())
+	}
+	for name, out := range map[string]string{"webhook": webhook.Output(), "sender": sender.Output()} {
+		if strings.Contains(out, conformance.Token) {
+			t.Errorf("the token appears in the %s function's output", name)
+		}
+	}
+}
