@@ -3,5 +3,7 @@
 //
 // Routes: /webhook goes to the bot for every method (so a GET gets the core's
 // 405 with Allow: POST, exactly as on the other adapters) and GET /healthz
-// answers 200.
+// answers 200. A server built WithQueueStats (bin/webhook with
+// SOCIOGRAM_REPLY_QUEUE=local) also answers GET /queue with the reply
+// queue's depth, sent and failed counts and oldest age, as JSON.
 package httpadapter

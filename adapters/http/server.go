@@ -27,21 +27,30 @@ const (
 	ShutdownTimeout = 25 * time.Second
 )
 
-// Handler routes /webhook to bot and answers GET /healthz.
-func Handler(bot http.Handler) http.Handler {
+// Handler routes /webhook to bot and answers GET /healthz, and GET /queue
+// when given WithQueueStats.
+func Handler(bot http.Handler, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	mux := http.NewServeMux()
 	mux.Handle(WebhookPath, bot)
 	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
+	if o.stats != nil {
+		mux.HandleFunc("GET "+QueuePath, serveQueue(o.stats))
+	}
 	return mux
 }
 
-// NewServer returns an http.Server for bot with the timeouts above.
-func NewServer(bot http.Handler, logger *slog.Logger) *http.Server {
+// NewServer returns an http.Server for bot with the timeouts above; opts go
+// to Handler.
+func NewServer(bot http.Handler, logger *slog.Logger, opts ...Option) *http.Server {
 	return &http.Server{
-		Handler:           Handler(bot),
+		Handler:           Handler(bot, opts...),
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       ReadTimeout,
 		WriteTimeout:      WriteTimeout,

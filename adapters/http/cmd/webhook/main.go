@@ -4,7 +4,8 @@
 // SOCIOGRAM_RATE_LIMIT, PORT (default 8080), HOST (default 127.0.0.1),
 // LOG_LEVEL (debug|info|warn|error, default info), SOCIOGRAM_REPLY_QUEUE
 // (local: answer webhooks once their replies are queued in memory and send
-// them paced in the background; the queue is drained on shutdown).
+// them paced in the background; the queue is drained on shutdown, and GET
+// /queue shows its numbers).
 package main
 
 import (
@@ -41,10 +42,12 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	logger := cfg.NewLogger(stderr)
 	keys := handler.NewKeyring(cfg.Tokens...)
 	var opts []handler.Option
+	var srvOpts []httpadapter.Option
 	var queue *replyqueue.Local
 	if cfg.ReplyQueue == app.ReplyQueueLocal && keys.Len() > 0 {
 		queue = replyqueue.NewLocal(cfg.NewClient(keys), replyqueue.WithLogger(logger))
 		opts = replyqueue.Options(queue)
+		srvOpts = append(srvOpts, httpadapter.WithQueueStats(queue.Stats))
 	}
 	b, err := cfg.NewBot(keys, logger, opts...)
 	if err != nil {
@@ -57,7 +60,7 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	}
 	logger.Info("listening", "webhook", "http://"+ln.Addr().String()+httpadapter.WebhookPath,
 		"api", cfg.APIURL, "rate_limit", cfg.RateLimit)
-	err = httpadapter.Serve(ctx, httpadapter.NewServer(b, logger), ln)
+	err = httpadapter.Serve(ctx, httpadapter.NewServer(b, logger, srvOpts...), ln)
 	if queue != nil {
 		logger.Info("draining the reply queue", "depth", queue.Stats().Depth, "timeout", DrainTimeout.String())
 		dctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
