@@ -58,6 +58,9 @@ func TestBrowser(t *testing.T) {
 	if n := page.eval(`String(document.querySelectorAll('.log-entry.failed').length)`); n != "0" {
 		t.Errorf("%s failed log entries, want 0", n)
 	}
+	if page.eval(`String(document.getElementById('queue-badge').hidden)`) != "true" {
+		t.Error("the reply-queue badge shows for a bot without a queue")
+	}
 	page.screenshot("emulator-chat.png")
 
 	// A new user, and the fault switch on: her message is not delivered, and
@@ -81,9 +84,26 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// TestBrowserReplyQueue: with bin/webhook on SOCIOGRAM_REPLY_QUEUE=local
+// (`make run REPLY_QUEUE=local`), the header shows the bot's reply queue,
+// and the reply to "hello" counted sent.
+func TestBrowserReplyQueue(t *testing.T) {
+	chromium := testtools.Require(t, "chromium")
+	base, _ := startPair(t, "SOCIOGRAM_REPLY_QUEUE=local")
+	page := &pageDriver{t: t, ctx: newBrowser(t, chromium), base: base}
+	page.do(chromedp.EmulateViewport(1560, 940), chromedp.Navigate(base+"/"))
+	page.waitJS(`document.getElementById('queue-badge')?.textContent === 'reply queue: 0 queued · 0 sent' && !document.getElementById('queue-badge').hidden`)
+	alice := `.chat[data-uid="12345"]`
+	page.waitJS(`document.querySelector('` + alice + ` input[name=text]') !== null`)
+	page.say(alice, "hello")
+	page.waitBubble(alice, `Hello there! You said: "hello"`)
+	page.waitJS(`document.getElementById('queue-badge').textContent === 'reply queue: 0 queued · 1 sent'`)
+}
+
 // startPair starts bin/emulator and bin/webhook pointed at each other and
-// returns the page's URL and the bot's webhook URL.
-func startPair(t *testing.T) (string, string) {
+// returns the page's URL and the bot's webhook URL; botEnv is added to the
+// bot's environment.
+func startPair(t *testing.T, botEnv ...string) (string, string) {
 	emuBin := testtools.Build(t, "./cmd/emulator")
 	botBin := testtools.Build(t, "./adapters/http/cmd/webhook")
 	emuPort, botPort := testtools.FreePort(t), testtools.FreePort(t)
@@ -91,8 +111,8 @@ func startPair(t *testing.T) (string, string) {
 	botURL := fmt.Sprintf("http://127.0.0.1:%d/webhook", botPort)
 	emu := testtools.Start(t, emuBin, []string{"SOCIOGRAM_BOT_TOKEN=" + browserToken,
 		fmt.Sprintf("EMULATOR_ADDR=127.0.0.1:%d", emuPort), "BOT_URL=" + botURL})
-	bot := testtools.Start(t, botBin, []string{"SOCIOGRAM_BOT_TOKEN=" + browserToken,
-		"SOCIOGRAM_API_URL=" + base, fmt.Sprintf("PORT=%d", botPort)})
+	bot := testtools.Start(t, botBin, append([]string{"SOCIOGRAM_BOT_TOKEN=" + browserToken,
+		"SOCIOGRAM_API_URL=" + base, fmt.Sprintf("PORT=%d", botPort)}, botEnv...))
 	testtools.WaitHTTP(t, base+"/", 10*time.Second)
 	testtools.WaitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", botPort), 10*time.Second)
 	t.Cleanup(func() {

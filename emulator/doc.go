@@ -17,7 +17,10 @@
 //
 // The page is plain HTML, CSS and JavaScript embedded with go:embed. It talks
 // to the emulator through a small JSON API under /emulator/ and long-polls
-// GET /emulator/state for changes.
+// GET /emulator/state for changes. When the bot shows a reply queue (the
+// plain-HTTP adapter's GET /queue beside its /webhook, with
+// SOCIOGRAM_REPLY_QUEUE=local), GET /emulator/queue relays its numbers,
+// fetched server-side and reused for a second, and the page shows them.
 //
 // Lifecycle: New builds an Emulator (no I/O); its ServeHTTP is safe for
 // concurrent use. The bot's webhooks are delivered while the page's request

@@ -29,6 +29,7 @@ type Emulator struct {
 	store  *store
 	users  []User
 	mux    *http.ServeMux
+	queue  queueCache
 }
 
 // Option configures an Emulator.

@@ -39,6 +39,7 @@ func (e *Emulator) routePage(mux *http.ServeMux) {
 		mux.Handle("GET /"+n, files)
 	}
 	mux.HandleFunc("GET "+StatePath, e.serveState)
+	mux.HandleFunc("GET "+QueuePath, e.serveQueue)
 	mux.HandleFunc("POST "+UsersPath, e.serveUsers)
 	mux.HandleFunc("POST "+MessagePath, e.serveMessage)
 	mux.HandleFunc("POST "+PressPath, e.servePress)

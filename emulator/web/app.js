@@ -34,6 +34,32 @@ async function poll() {
   }
 }
 
+// The bot's reply queue, when it has one: polled every second, since its
+// numbers change without the emulator's state changing.
+async function pollQueue() {
+  for (;;) {
+    let q = null;
+    try {
+      const r = await fetch("/emulator/queue", { cache: "no-store" });
+      if (r.status === 200) q = await r.json();
+    } catch (e) { /* the emulator is gone: hide the badge and retry */ }
+    renderQueue(q);
+    await new Promise(res => setTimeout(res, 1000));
+  }
+}
+
+function renderQueue(q) {
+  const b = $("#queue-badge");
+  b.hidden = q === null;
+  if (!q) return;
+  const parts = ["reply queue: " + q.depth + " queued", q.sent + " sent"];
+  if (q.failed) parts.push(q.failed + " failed");
+  if (q.depth) parts.push("oldest " + (q.oldest_age_ms / 1000).toFixed(1) + " s");
+  b.textContent = parts.join(" · ");
+  b.classList.toggle("busy", q.depth > 0);
+  b.classList.toggle("failed", q.failed > 0);
+}
+
 function saveOpen() { localStorage.setItem("open-users", JSON.stringify([...open])); }
 
 function render() {
@@ -250,3 +276,4 @@ $("#settings-form").onsubmit = ev => {
 $("#only-failed").onchange = renderLog;
 
 poll();
+pollQueue();
