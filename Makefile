@@ -9,6 +9,7 @@ TOOLS     := $(CURDIR)/bin/tools
 DEV_TOKEN ?= dev-token
 PORT      ?= 8080
 EMULATOR_ADDR ?= 127.0.0.1:8090
+REPLY_QUEUE ?=
 FUZZTIME  ?= 20s
 STATICCHECK_VERSION := v0.8.2
 BENCHSTAT_VERSION   := v0.0.0-20260908200009-22c9c6c9d4da
@@ -29,11 +30,13 @@ build:
 
 ## run: the example bot (bin/webhook) and the emulator's chat page, wired to
 ## each other with a dev token. Open the URL it prints; Ctrl-C stops both.
+## REPLY_QUEUE=local runs the bot with its in-process reply queue.
 run: build
 	@set -m; trap 'kill %1 %2 2>/dev/null; wait' EXIT INT TERM; \
 	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) EMULATOR_ADDR=$(EMULATOR_ADDR) BOT_URL=http://127.0.0.1:$(PORT)/webhook \
 	  $(BIN)/emulator >/dev/null & \
-	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) SOCIOGRAM_API_URL=http://$(EMULATOR_ADDR) PORT=$(PORT) $(BIN)/webhook & \
+	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) SOCIOGRAM_API_URL=http://$(EMULATOR_ADDR) PORT=$(PORT) \
+	  SOCIOGRAM_REPLY_QUEUE=$(REPLY_QUEUE) $(BIN)/webhook & \
 	addr=$(EMULATOR_ADDR); for i in $$(seq 50); do \
 	  (exec 3<>/dev/tcp/$${addr%:*}/$${addr##*:}) 2>/dev/null && break; sleep 0.1; done; \
 	echo; echo "  Open http://$(EMULATOR_ADDR)/ to chat with the example bot."; \
