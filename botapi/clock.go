@@ -13,6 +13,9 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
+// WallClock returns the real clock, the Client's default.
+func WallClock() Clock { return wallClock{} }
+
 type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }

@@ -67,22 +67,4 @@ func (p *Pacer) Wait(ctx context.Context) error {
 }
 
 // WallClock returns the real clock, as botapi uses by default.
-func WallClock() botapi.Clock { return wallClock{} }
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func WallClock() botapi.Clock { return botapi.WallClock() }
