@@ -4,9 +4,12 @@
 # function, Sender, from the same source. Sender runs at most one instance
 # handling one request at a time, and spaces every send of the bot by
 # 1.05 s (so never more than 60 a minute, nor two a second to one user).
-# A reply that fails is retried with backoff, and after 5 attempts moves to
-# the dead-letter topic, whose subscription keeps it for the replay command
-# (cmd/replay-dlq).
+# A reply that fails is retried with backoff, and after 100 attempts (Pub/Sub's
+# maximum) moves to the dead-letter topic, whose subscription keeps it for the
+# replay command (cmd/replay-dlq). Not fewer: Pub/Sub pushes many users'
+# replies at once, the one-instance sender turns all but one away (429), and
+# every such push counts as an attempt, so during a burst a reply can use up
+# a handful of attempts while merely waiting its turn.
 #
 # Why Pub/Sub rather than Cloud Tasks: Cloud Tasks paces dispatches natively
 # and deduplicates task names, but it does not keep order (retries and
@@ -65,7 +68,7 @@ resource "google_pubsub_subscription" "replies" {
 
   dead_letter_policy {
     dead_letter_topic     = google_pubsub_topic.dead_letter[0].id
-    max_delivery_attempts = 5
+    max_delivery_attempts = 100
   }
 
   expiration_policy {

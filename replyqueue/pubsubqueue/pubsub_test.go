@@ -35,7 +35,9 @@ const (
 
 // fake starts the client library's own in-memory Pub/Sub (pstest) with the
 // topics and subscription of terraform/queue.tf: message ordering, a
-// dead-letter topic after 5 attempts.
+// dead-letter topic after 100 attempts. (With 5, pstest's redeliveries
+// around a sender restart sometimes dead-lettered a reply that was only
+// waiting its turn: the same effect that made terraform/queue.tf use 100.)
 func fake(t *testing.T) *pubsub.Client {
 	t.Helper()
 	srv := pstest.NewServer()
@@ -54,7 +56,7 @@ func fake(t *testing.T) *pubsub.Client {
 	}
 	_, err = c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
 		Name: subName, Topic: topic, EnableMessageOrdering: true, AckDeadlineSeconds: 10,
-		DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: dlTopic, MaxDeliveryAttempts: 5},
+		DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: dlTopic, MaxDeliveryAttempts: 100},
 		RetryPolicy:      &pubsubpb.RetryPolicy{MinimumBackoff: durationpb.New(10 * time.Millisecond), MaximumBackoff: durationpb.New(100 * time.Millisecond)},
 	})
 	if err != nil {
