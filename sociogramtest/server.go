@@ -57,6 +57,8 @@ type API struct {
 	seq     int
 	notify  chan struct{}
 	observe func(Sent) // when set, accepted messages go here instead of sent
+	refuse  int64      // sends to this uid are answered 400
+	refused int
 }
 
 // NewAPI returns a fake API accepting token. logf, when not nil, is told about
@@ -84,6 +86,32 @@ func (a *API) InjectRandom(rate float64, choices ...Fault) {
 	if a.rnd == nil {
 		a.rnd = rand.New(rand.NewPCG(1, 2))
 	}
+}
+
+// Refuse makes the fake answer every send to uid with 400, as the platform
+// answers a user who does not accept the bot's messages; 0 stops it.
+func (a *API) Refuse(uid int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refuse = uid
+}
+
+// Refused reports how many sends Refuse has turned away.
+func (a *API) Refused() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.refused
+}
+
+// refuses reports whether uid is refused, counting the send.
+func (a *API) refuses(uid int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if uid == 0 || uid != a.refuse {
+		return false
+	}
+	a.refused++
+	return true
 }
 
 // Observe makes the fake hand every accepted message to f instead of keeping
@@ -142,6 +170,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := json.Unmarshal(body, &req); err != nil || req.UID == nil || req.Message == nil {
 		a.log("send-message rejected: malformed body")
 		answer(w, http.StatusBadRequest, `body must be {"uid": number, "message": {...}}`)
+		return
+	}
+	if a.refuses(*req.UID) {
+		a.log("send-message to uid %d refused", *req.UID)
+		answer(w, http.StatusBadRequest, "user does not accept messages from this bot")
 		return
 	}
 	f := a.nextFault()

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,29 +30,6 @@ const (
 	replyTopic = "projects/queue-proj/topics/replies"
 	replySub   = "projects/queue-proj/subscriptions/replies-push"
 )
-
-// refusingAPI serves the fake Bot API, except that every send to the uid in
-// refuse is answered 400, as the platform answers a user it will not
-// deliver to; refused counts them.
-type refusingAPI struct {
-	api     *sociogramtest.API
-	refuse  atomic.Int64
-	refused atomic.Int64
-}
-
-func (a *refusingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req struct{ UID int64 }
-	if json.Unmarshal(body, &req) == nil && req.UID != 0 && req.UID == a.refuse.Load() {
-		a.refused.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `{"success":false,"error":"user does not accept messages from this bot"}`+"\n")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	a.api.ServeHTTP(w, r)
-}
 
 // pubsubFake starts pstest with the reply topic and its ordered
 // subscription, as terraform/queue.tf creates them.
@@ -149,7 +124,7 @@ func helloTo(uid int64, text string) string {
 // and answers 400 to a body that is not a push.
 func TestQueuedRepliesBinary(t *testing.T) {
 	srv, c := pubsubFake(t)
-	fake := &refusingAPI{api: sociogramtest.NewAPI(conformance.Token, nil)}
+	fake := sociogramtest.NewAPI(conformance.Token, nil)
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	bin := testtools.Build(t, "./adapters/gcf/cmd/gcf")
@@ -175,7 +150,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 			t.Fatalf("webhook from %d: %v %d %q, want 200", h.uid, err, r.Status, r.Body)
 		}
 	}
-	if n := len(fake.api.Sent()); n != 0 {
+	if n := len(fake.Sent()); n != 0 {
 		t.Fatalf("%d replies went straight to the Bot API, want all published", n)
 	}
 	// Pub/Sub keeps the redelivered webhook's reply too, with the same reply_id.
@@ -213,7 +188,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 	}
 
 	sender, senderURL := start("Sender")
-	fake.refuse.Store(202)
+	fake.Refuse(202)
 	steps := []struct {
 		name    string
 		m       *pubsub.Message
@@ -229,7 +204,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 	}
 	for _, s := range steps {
 		if s.attempt == 2 {
-			fake.refuse.Store(0)
+			fake.Refuse(0)
 		}
 		if got := post(t, senderURL, pushBody(t, s.m, s.attempt)); got != s.status {
 			t.Errorf("%s: status %d, want %d", s.name, got, s.status)
@@ -238,11 +213,11 @@ func TestQueuedRepliesBinary(t *testing.T) {
 	if got := post(t, senderURL, []byte(`{"message":`)); got != http.StatusBadRequest {
 		t.Errorf("a body that is not a push: status %d, want 400", got)
 	}
-	if n := fake.refused.Load(); n != 1 {
+	if n := fake.Refused(); n != 1 {
 		t.Errorf("uid 202 refused %d times, want 1", n)
 	}
 	var got []string
-	for _, s := range fake.api.Sent() {
+	for _, s := range fake.Sent() {
 		got = append(got, strings.TrimSuffix(string(s.Body), "\n"))
 	}
 	wantSent := []string{want["101"][0], want["303"][0], want["202"][0], want["202"][1]}

@@ -1,19 +1,16 @@
 package lambdaadapter_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -133,29 +130,6 @@ func sqsEvent(t *testing.T, queueARN string, msgs []types.Message) []byte {
 	return out
 }
 
-// refusingAPI serves the fake Bot API, except that every send to the uid in
-// refuse is answered 400 (as the platform answers a user it will not
-// deliver to), counted in refused.
-type refusingAPI struct {
-	api     *sociogramtest.API
-	refuse  atomic.Int64
-	refused atomic.Int64
-}
-
-func (a *refusingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req struct{ UID int64 }
-	if json.Unmarshal(body, &req) == nil && req.UID != 0 && req.UID == a.refuse.Load() {
-		a.refused.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `{"success":false,"error":"user does not accept messages from this bot"}`+"\n")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	a.api.ServeHTTP(w, r)
-}
-
 // helloTo is the example bot's answer to text from uid, as the Bot API must
 // receive it.
 func helloTo(uid int64, text string) string {
@@ -183,7 +157,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	motoURL := startMoto(t)
 	c := sqsClient(motoURL)
 	url, arn := replyQueues(t, c)
-	fake := &refusingAPI{api: sociogramtest.NewAPI(conformance.Token, nil)}
+	fake := sociogramtest.NewAPI(conformance.Token, nil)
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	env := map[string]string{
@@ -205,7 +179,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 			t.Fatalf("webhook from %d: status %d %q, want 200", h.uid, resp.Status, resp.Body)
 		}
 	}
-	if n := len(fake.api.Sent()); n != 0 {
+	if n := len(fake.Sent()); n != 0 {
 		t.Fatalf("%d replies went straight to the Bot API, want all queued", n)
 	}
 	if v, f := queueCounts(t, c, url); v != "4" || f != "0" {
@@ -227,7 +201,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	}
 
 	// The sender, while the Bot API refuses uid 202.
-	fake.refuse.Store(202)
+	fake.Refuse(202)
 	sender := startEmulator(t, buildSender(t), envList(env)...)
 	var resp events.SQSEventResponse
 	if err := json.Unmarshal(sender.invoke(t, sqsEvent(t, arn, msgs)), &resp); err != nil {
@@ -248,10 +222,10 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	if !slices.Equal(failed, want202) {
 		t.Errorf("batch item failures %q, want uid 202's messages %q", failed, want202)
 	}
-	if n := fake.refused.Load(); n != 1 {
+	if n := fake.Refused(); n != 1 {
 		t.Errorf("uid 202 was tried %d times, want once (its second reply held behind the first)", n)
 	}
-	checkSent(t, fake.api, wantSent)
+	checkSent(t, fake, wantSent)
 
 	// The sent messages are gone; the failed ones come back once visible.
 	for _, m := range msgs {
@@ -271,7 +245,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	}
 
 	// The user accepts messages again: the next batch delivers both, in order.
-	fake.refuse.Store(0)
+	fake.Refuse(0)
 	resp = events.SQSEventResponse{}
 	if err := json.Unmarshal(sender.invoke(t, sqsEvent(t, arn, again)), &resp); err != nil {
 		t.Fatal(err)
@@ -279,7 +253,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	if len(resp.BatchItemFailures) != 0 {
 		t.Errorf("second batch: failures %v, want none", resp.BatchItemFailures)
 	}
-	checkSent(t, fake.api, append(wantSent, wantBodies[202]...))
+	checkSent(t, fake, append(wantSent, wantBodies[202]...))
 	if v, f := queueCounts(t, c, url); v != "0" || f != "0" {
 		t.Errorf("queue holds %s visible, %s in flight after delivery; want empty", v, f)
 	}
