@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
+	"github.com/sociogram-kit/kit/handler"
 )
 
 func TestAWSConfig(t *testing.T) {
@@ -33,5 +34,16 @@ func TestAWSConfig(t *testing.T) {
 	delete(env, "AWS_ACCESS_KEY_ID")
 	if _, err := lambdaadapter.AWSConfig(func(k string) string { return env[k] }); !errors.Is(err, lambdaadapter.ErrNoAWSCredentials) {
 		t.Errorf("without credentials: %v", err)
+	}
+}
+
+func TestLoadTokensWithoutSecret(t *testing.T) {
+	none := func(string) string { return "" }
+	if _, err := lambdaadapter.LoadTokens(context.Background(), none, handler.NewKeyring(), discardLogger()); !errors.Is(err, lambdaadapter.ErrNoToken) {
+		t.Errorf("no token at all: %v, want ErrNoToken", err)
+	}
+	v, err := lambdaadapter.LoadTokens(context.Background(), none, handler.NewKeyring("from-env"), discardLogger())
+	if err != nil || v != nil {
+		t.Errorf("token from the environment: verifier %v, err %v; want neither", v, err)
 	}
 }

@@ -15,13 +15,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
@@ -30,15 +27,6 @@ import (
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
-
-// EnvTokenSecret names the Secrets Manager secret that holds the token.
-const EnvTokenSecret = "SOCIOGRAM_BOT_TOKEN_SECRET"
-
-// startTimeout bounds the cold start's configuration and secret read.
-const startTimeout = 5 * time.Second
-
-var errNoToken = errors.New("no bot token: set " + EnvTokenSecret +
-	" (the ARN or name of a Secrets Manager secret holding the token) or " + app.EnvToken)
 
 func main() {
 	logger, h, err := setup(context.Background(), os.Getenv)
@@ -53,58 +41,30 @@ func main() {
 // always returns a usable logger.
 func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *lambdaadapter.Handler, error) {
 	cfg, err := app.FromEnv(getenv)
-	logger := slog.New(lambdaadapter.LogHandler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	logger := lambdaadapter.NewLogger(os.Stdout, cfg.LogLevel)
 	slog.SetDefault(logger)
 	if err != nil {
 		return logger, nil, err
 	}
 	keys := handler.NewKeyring(cfg.Tokens...)
 	var opts []handler.Option
-	if secret := getenv(EnvTokenSecret); secret != "" {
-		v, err := loadSecret(ctx, getenv, keys, secret, logger)
-		if err != nil {
-			return logger, nil, err
-		}
+	v, err := lambdaadapter.LoadTokens(ctx, getenv, keys, logger)
+	if err != nil {
+		return logger, nil, err
+	}
+	if v != nil {
 		opts = append(opts, handler.WithVerifier(v))
-	} else if keys.Len() == 0 {
-		return logger, nil, errNoToken
 	}
 	if cfg.ReplyQueueURL != "" {
-		q, err := replyQueue(getenv, cfg.ReplyQueueURL)
+		awsCfg, err := lambdaadapter.AWSConfig(getenv)
 		if err != nil {
 			return logger, nil, err
 		}
-		opts = append(opts, replyqueue.Options(q)...)
+		opts = append(opts, replyqueue.Options(sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL))...)
 	}
 	b, err := cfg.NewBot(keys, logger, opts...)
 	if err != nil {
 		return logger, nil, err
 	}
 	return logger, lambdaadapter.New(b), nil
-}
-
-// replyQueue is the SQS reply queue at url. No network call is made here.
-func replyQueue(getenv func(string) string, url string) (*sqsqueue.Queue, error) {
-	awsCfg, err := lambdaadapter.AWSConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
-	return sqsqueue.New(sqs.NewFromConfig(awsCfg), url), nil
-}
-
-// loadSecret reads the token from Secrets Manager into keys and returns the
-// verifier that re-reads it on a key mismatch.
-func loadSecret(ctx context.Context, getenv func(string) string, keys *handler.Keyring, secret string, logger *slog.Logger) (*lambdaadapter.RefreshingVerifier, error) {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	awsCfg, err := lambdaadapter.AWSConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
-	src := lambdaadapter.SecretTokens(secretsmanager.NewFromConfig(awsCfg), secret)
-	v := lambdaadapter.NewRefreshingVerifier(keys, src, lambdaadapter.WithRefreshLogger(logger))
-	if err := v.Load(ctx); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

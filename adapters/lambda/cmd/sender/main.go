@@ -16,10 +16,8 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
@@ -29,15 +27,7 @@ import (
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
 
-// EnvTokenSecret names the Secrets Manager secret that holds the token.
-const EnvTokenSecret = "SOCIOGRAM_BOT_TOKEN_SECRET"
-
-const startTimeout = 5 * time.Second
-
-var (
-	errNoQueue = errors.New(app.EnvReplyQueueURL + " is not set: the sender needs the reply queue's URL")
-	errNoToken = errors.New("no bot token: set " + EnvTokenSecret + " or " + app.EnvToken)
-)
+var errNoQueue = errors.New(app.EnvReplyQueueURL + " is not set: the sender needs the reply queue's URL")
 
 func main() {
 	logger, s, err := setup(context.Background(), os.Getenv)
@@ -53,7 +43,7 @@ func main() {
 // the bot-wide spacing holds across instances.
 func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *sqsqueue.Sender, error) {
 	cfg, err := app.FromEnv(getenv)
-	logger := slog.New(lambdaadapter.LogHandler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	logger := lambdaadapter.NewLogger(os.Stdout, cfg.LogLevel)
 	slog.SetDefault(logger)
 	if err != nil {
 		return logger, nil, err
@@ -61,20 +51,13 @@ func setup(ctx context.Context, getenv func(string) string) (*slog.Logger, *sqsq
 	if cfg.ReplyQueueURL == "" {
 		return logger, nil, errNoQueue
 	}
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
 	awsCfg, err := lambdaadapter.AWSConfig(getenv)
 	if err != nil {
 		return logger, nil, err
 	}
 	keys := handler.NewKeyring(cfg.Tokens...)
-	if secret := getenv(EnvTokenSecret); secret != "" {
-		src := lambdaadapter.SecretTokens(secretsmanager.NewFromConfig(awsCfg), secret)
-		if err := lambdaadapter.NewRefreshingVerifier(keys, src).Load(ctx); err != nil {
-			return logger, nil, err
-		}
-	} else if keys.Len() == 0 {
-		return logger, nil, errNoToken
+	if _, err := lambdaadapter.LoadTokens(ctx, getenv, keys, logger); err != nil {
+		return logger, nil, err
 	}
 	d := replyqueue.NewDeliverer(cfg.NewClient(keys), replyqueue.NewPacer(nil, 0))
 	return logger, sqsqueue.NewSender(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL, d, logger), nil
