@@ -16,13 +16,11 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
+	"github.com/sociogram-kit/kit/replyqueue/queuetest"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
@@ -35,15 +33,8 @@ const (
 // subscription, as terraform/queue.tf creates them.
 func pubsubFake(t *testing.T) (*pstest.Server, *pubsub.Client) {
 	t.Helper()
-	srv := pstest.NewServer()
-	t.Cleanup(func() { srv.Close() })
+	srv, c := queuetest.PubSub(t, "queue-proj")
 	ctx := context.Background()
-	c, err := pubsub.NewClient(ctx, "queue-proj", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: replyTopic}); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
 	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
@@ -22,7 +23,7 @@ import (
 // emulator with the token in a Secrets Manager secret (moto, reached through
 // AWS_ENDPOINT_URL as the real SDK's configuration allows).
 func TestBootstrapSecretUnderEmulator(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := testtools.StartMoto(t)
 	client := secretsClient(t, motoURL, nil)
 	if _, err := client.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String("sociogram/bot-token"), SecretString: aws.String(conformance.Token),
@@ -81,7 +82,7 @@ func TestBootstrapNoToken(t *testing.T) {
 // TestBootstrapUnreadableSecret checks that a secret that cannot be read
 // fails the start, naming the secret.
 func TestBootstrapUnreadableSecret(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := testtools.StartMoto(t)
 	bin := buildBootstrap(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

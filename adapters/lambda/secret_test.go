@@ -25,17 +25,6 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// startMoto runs moto_server on loopback and returns its URL.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	moto := testtools.Require(t, "moto_server")
-	port := strconv.Itoa(testtools.FreePort(t))
-	startGroup(t, moto, nil, "-H", "127.0.0.1", "-p", port)
-	url := "http://127.0.0.1:" + port
-	testtools.WaitHTTP(t, url+"/moto-api/", 30*time.Second)
-	return url
-}
-
 // countingTransport counts the GetSecretValue calls the SDK makes.
 type countingTransport struct{ reads atomic.Int64 }
 
@@ -86,7 +75,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // restart; a burst of bad keys re-reads the secret at most once per interval.
 func TestSecretsManagerToken(t *testing.T) {
 	const newToken = "rotated-token-8c21d7"
-	motoURL := startMoto(t)
+	motoURL := testtools.StartMoto(t)
 	count := &countingTransport{}
 	client := secretsClient(t, motoURL, count)
 	ctx := context.Background()
@@ -186,7 +175,7 @@ func TestSecretsManagerToken(t *testing.T) {
 }
 
 func TestSecretTokensErrors(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := testtools.StartMoto(t)
 	client := secretsClient(t, motoURL, http.DefaultTransport)
 	ctx := context.Background()
 	if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{

@@ -23,6 +23,7 @@ import (
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
@@ -154,7 +155,7 @@ func webhookEvent(t *testing.T, uid int64, text string) []byte {
 // batch item failures; once the user is no longer refused, the next batch
 // delivers them in order and the queue is empty.
 func TestQueuedRepliesUnderEmulator(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := testtools.StartMoto(t)
 	c := sqsClient(motoURL)
 	url, arn := replyQueues(t, c)
 	fake := sociogramtest.NewAPI(conformance.Token, nil)

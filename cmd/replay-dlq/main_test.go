@@ -14,14 +14,10 @@ import (
 
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
@@ -127,7 +123,7 @@ func reply(uid int, text string) string {
 // dead-letter queue is left empty; the command says how many and exits 0;
 // run again it moves nothing.
 func TestReplaySQS(t *testing.T) {
-	motoURL := queuetest.StartMoto(t)
+	motoURL := testtools.StartMoto(t)
 	c := sqsClient(motoURL)
 	queue, dlq := createFIFO(t, c, "replies.fifo"), createFIFO(t, c, "replies-dlq.fifo")
 	dead := []msg{{"7", reply(7, "a")}, {"8", reply(8, "x")}, {"7", reply(7, "b")}, {"7", reply(7, "c")}}
@@ -163,7 +159,7 @@ func TestReplaySQS(t *testing.T) {
 // replay that cannot reach a queue or has no credentials exits 1 saying
 // why. Nothing prints a secret (see run).
 func TestReplayErrors(t *testing.T) {
-	motoURL := queuetest.StartMoto(t)
+	motoURL := testtools.StartMoto(t)
 	c := sqsClient(motoURL)
 	queue := createFIFO(t, c, "replies.fifo")
 	missing := motoURL + "/123456789012/no-such-queue.fifo"
@@ -209,15 +205,8 @@ func TestReplayPubSub(t *testing.T) {
 		sub     = "projects/p/subscriptions/replies-push"
 		dlSub   = "projects/p/subscriptions/replies-dead-letter"
 	)
-	srv := pstest.NewServer()
-	t.Cleanup(func() { srv.Close() })
+	srv, c := queuetest.PubSub(t, "p")
 	ctx := context.Background()
-	c, err := pubsub.NewClient(ctx, "p", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	for _, name := range []string{topic, dlTopic} {
 		if _, err := c.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: name}); err != nil {
 			t.Fatal(err)

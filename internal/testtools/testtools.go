@@ -125,6 +125,19 @@ func Start(t testing.TB, path string, env []string, args ...string) *Proc {
 	return p
 }
 
+// StartMoto runs moto_server (AWS APIs over real HTTP: Secrets Manager, SQS)
+// on loopback for the test and returns its URL, for AWS_ENDPOINT_URL or an
+// SDK client's BaseEndpoint.
+func StartMoto(t testing.TB) string {
+	t.Helper()
+	moto := Require(t, "moto_server")
+	port := FreePort(t)
+	Start(t, moto, nil, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	WaitHTTP(t, url+"/moto-api/", 30*time.Second)
+	return url
+}
+
 // WaitHTTP polls url until it answers (any status) or the timeout passes.
 func WaitHTTP(t testing.TB, url string, timeout time.Duration) {
 	t.Helper()

@@ -15,9 +15,6 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sociogram-kit/kit/handler"
@@ -38,23 +35,16 @@ const (
 // dead-letter topic after 100 attempts. (With 5, pstest's redeliveries
 // around a sender restart sometimes dead-lettered a reply that was only
 // waiting its turn: the same effect that made terraform/queue.tf use 100.)
-func fake(t *testing.T) *pubsub.Client {
+func fake(t *testing.T) (*pstest.Server, *pubsub.Client) {
 	t.Helper()
-	srv := pstest.NewServer()
-	t.Cleanup(func() { srv.Close() })
+	srv, c := queuetest.PubSub(t, "p")
 	ctx := context.Background()
-	c, err := pubsub.NewClient(ctx, "p", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
 	for _, name := range []string{topic, dlTopic} {
 		if _, err := c.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: name}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err = c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
+	_, err := c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
 		Name: subName, Topic: topic, EnableMessageOrdering: true, AckDeadlineSeconds: 10,
 		DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: dlTopic, MaxDeliveryAttempts: 100},
 		RetryPolicy:      &pubsubpb.RetryPolicy{MinimumBackoff: durationpb.New(10 * time.Millisecond), MaximumBackoff: durationpb.New(100 * time.Millisecond)},
@@ -62,7 +52,7 @@ func fake(t *testing.T) *pubsub.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return srv, c
 }
 
 // push plays Pub/Sub's push delivery to h, one message at a time (the
@@ -115,7 +105,7 @@ func drain(t *testing.T, c *pubsub.Client, h http.Handler, rec *queuetest.Record
 // published; the sender delivers each reply exactly once (the repeats by
 // reply_id), each user's in order, paced on an injected clock.
 func TestPubSubBurst(t *testing.T) {
-	c := fake(t)
+	_, c := fake(t)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
 	bot := queuetest.NewBot(t, pubsubqueue.New(c.Publisher(topic)))
@@ -144,9 +134,11 @@ func (s *stopAfter) Send(ctx context.Context, uid int64, msg handler.Message) er
 
 // TestPubSubSenderRestart: the sender is stopped after 105 replies and a new
 // instance (new pacer, new memory) takes over: nothing lost, nothing sent
-// twice, the pace kept across the restart.
+// twice, the pace kept across the restart. The first sender's deliveries come
+// through a client of its own, closed when it stops, as a stopped instance
+// drops its connection and the leases on any messages it still held.
 func TestPubSubSenderRestart(t *testing.T) {
-	c := fake(t)
+	srv, c := fake(t)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
 	bot := queuetest.NewBot(t, pubsubqueue.New(c.Publisher(topic)))
@@ -155,7 +147,9 @@ func TestPubSubSenderRestart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopping := &stopAfter{Sender: rec.Client(), n: 105, cancel: cancel}
 	first := pubsubqueue.NewPushHandler(replyqueue.NewDeliverer(stopping, replyqueue.NewPacer(clock, 0)), discard)
-	push(t, ctx, c, first)
+	stopped := queuetest.PubSubClient(t, srv, "p")
+	push(t, ctx, stopped, first)
+	stopped.Close()
 	if n := len(rec.Sent()); n != 105 {
 		t.Fatalf("the first sender sent %d, want 105", n)
 	}

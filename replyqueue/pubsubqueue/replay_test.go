@@ -15,7 +15,7 @@ import (
 // with their ordering key and reply_id, and acknowledged on the dead-letter
 // subscription.
 func TestReplay(t *testing.T) {
-	c := fake(t)
+	_, c := fake(t)
 	ctx := context.Background()
 	const dlSub = project + "/subscriptions/replies-dead-letter"
 	if _, err := c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{Name: dlSub, Topic: dlTopic}); err != nil {

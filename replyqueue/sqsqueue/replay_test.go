@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/replyqueue/queuetest"
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
@@ -17,7 +18,7 @@ import (
 // dead-letter queue; Replay moves them back and they are then delivered,
 // in order, once.
 func TestDeadLetterAndReplay(t *testing.T) {
-	c := client(queuetest.StartMoto(t))
+	c := client(testtools.StartMoto(t))
 	url, dlqURL := queues(t, c, 2)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/replyqueue/queuetest"
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
@@ -146,7 +147,7 @@ func (s *stopAfter) Send(ctx context.Context, uid int64, msg handler.Message) er
 // deliver every reply exactly once, each user's in order, never more than
 // 60 in any 60 s nor two to a user within a second (on an injected clock).
 func TestSQSBurst(t *testing.T) {
-	c := client(queuetest.StartMoto(t))
+	c := client(testtools.StartMoto(t))
 	url, dlqURL := queues(t, c, 5)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
