@@ -1,16 +1,14 @@
-// Package function is the Google Cloud Functions entry point of the kit.
+// Package function is the Google Cloud Functions entry point of the bot of
+// package bot.
 //
 // The Cloud Functions Go buildpack builds the Go package at the root of the
 // uploaded source: it moves the upload into a folder, generates a main that
 // blank-imports this package and starts functions-framework-go, and serves
-// the function named by FUNCTION_TARGET. This init is therefore this
-// deployment's main: it reads the environment (SOCIOGRAM_BOT_TOKEN from the
-// Secret Manager secret, SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT, LOG_LEVEL,
-// GOOGLE_CLOUD_PROJECT, SOCIOGRAM_REPLY_TOPIC) and registers the example bot
-// as "Webhook", and the reply queue's sender as "Sender" (built at its first
-// request, so unused by a webhook function). Without a
-// token it logs an ERROR line naming SOCIOGRAM_BOT_TOKEN and every webhook is
-// answered 500 (see gcfadapter.FromEnv).
+// the function named by FUNCTION_TARGET. This init is therefore the
+// deployment's main: it registers the bot as "Webhook" and the reply queue's
+// sender as "Sender" (see gcfadapter.RegisterFunctions for the environment).
+// Without a token it logs an ERROR line naming SOCIOGRAM_BOT_TOKEN and every
+// webhook is answered 500.
 //
 // The package is named function, not after a folder of the module: the
 // buildpack imports MODULE/NAME instead of MODULE when a folder NAME exists
@@ -21,9 +19,7 @@ import (
 	"os"
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
+	"github.com/sociogram-kit/kit/bot"
 )
 
-func init() {
-	gcfadapter.Register(gcfadapter.EntryPoint, gcfadapter.FromEnv(os.Getenv, os.Stderr))
-	gcfadapter.Register(gcfadapter.SenderEntryPoint, gcfadapter.SenderFromEnv(os.Getenv, os.Stderr))
-}
+func init() { gcfadapter.RegisterFunctions(os.Getenv, os.Stderr, bot.Register) }

@@ -13,7 +13,7 @@ import (
 )
 
 // Register adds the bot's handlers to b.
-func Register(b *handler.Bot) {
+func Register(b *handler.Mux) {
 	b.OnCommand("start", start)
 	b.OnRegexp(regexp.MustCompile(`(?i)hello`), hello)
 

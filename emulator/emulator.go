@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/sociogram-kit/kit/handler"
 )
 
 // Paths served besides the page's own API (see page.go).
@@ -16,9 +19,6 @@ const (
 // DefaultBotURL is where webhooks go unless told otherwise: the plain-HTTP
 // adapter's default address.
 const DefaultBotURL = "http://127.0.0.1:8080/webhook"
-
-// ErrNoToken is returned by New without a token.
-var ErrNoToken = errors.New("emulator: the bot token is required (SOCIOGRAM_BOT_TOKEN)")
 
 // Emulator is the local platform for one bot. It is an http.Handler.
 type Emulator struct {
@@ -62,7 +62,7 @@ func WithUser(uid int64, name string) Option {
 // New returns an emulator for the bot with token. It does no I/O.
 func New(token string, opts ...Option) (*Emulator, error) {
 	if token == "" {
-		return nil, ErrNoToken
+		return nil, fmt.Errorf("%w: the emulator needs the token the bot uses (SOCIOGRAM_BOT_TOKEN)", handler.ErrNoToken)
 	}
 	e := &Emulator{
 		token:  token,

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"net/http/httptest"
 
-	"github.com/sociogram-kit/kit/bot"
 	"github.com/sociogram-kit/kit/botapi"
 	"github.com/sociogram-kit/kit/emulator"
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/fixture"
 )
 
 // The emulator and the example bot, in process: Alice writes, the bot
@@ -29,7 +29,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	bot.Register(b)
+	fixture.Register(b)
 	webhook := httptest.NewServer(b)
 	defer webhook.Close()
 	if err := emu.SetBotURL(webhook.URL); err != nil {

@@ -10,9 +10,10 @@ import (
 	"testing"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/emulator"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/internal/fixture"
 )
 
 // startBot serves the example bot in process, sending its replies to the
@@ -21,13 +22,13 @@ import (
 // second apart and meet no 429.
 func startBot(t *testing.T, botToken, apiURL string) string {
 	t.Helper()
-	cfg, err := app.FromEnv(func(k string) string {
-		return map[string]string{app.EnvToken: botToken, app.EnvAPIURL: apiURL}[k]
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvToken: botToken, config.EnvAPIURL: apiURL}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), slog.New(slog.DiscardHandler))
+	b, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), slog.New(slog.DiscardHandler), fixture.Register)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestFailedDeliveries(t *testing.T) {
 // the page's API refuses bodies a cross-site form could send.
 func TestPageServed(t *testing.T) {
 	_, base := start(t)
-	for path, want := range map[string]string{"/": "<title>Sociogram emulator</title>", "/app.js": "/emulator/state", "/style.css": ".bubble"} {
+	for path, want := range map[string]string{"/": "<title>Sociogram emulator</title>", "/config.js": "/emulator/state", "/style.css": ".bubble"} {
 		a := call(t, "GET", base+path, nil, "")
 		if a.Status != 200 || !strings.Contains(a.Body, want) {
 			t.Errorf("GET %s: %d, body lacks %q", path, a.Status, want)

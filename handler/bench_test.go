@@ -22,7 +22,7 @@ func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
 // benchBot is the example bot's routing with a no-op sender.
-func benchBot(b *testing.B, logger *slog.Logger) *handler.Bot {
+func benchBot(b *testing.B, logger *slog.Logger) *handler.Mux {
 	noop := handler.SenderFunc(func(context.Context, int64, handler.Message) error { return nil })
 	bot, err := handler.New(token, handler.WithSender(noop), handler.WithLogger(logger))
 	if err != nil {

@@ -3,7 +3,7 @@
 // typed event, routes it to the bot's handlers and maps the outcome to an
 // HTTP status. It imports the standard library only.
 //
-// A *Bot is an http.Handler. The plain-HTTP server and Cloud Functions use it
+// A *Mux is an http.Handler. The plain-HTTP server and Cloud Functions use it
 // directly; the Lambda adapter converts API Gateway and Function URL events to
 // an *http.Request and back. Every adapter therefore answers with the same
 // status table:
@@ -24,7 +24,7 @@
 // goroutine outlives a request, because serverless platforms freeze or throttle
 // the process once the response is written.
 //
-// Lifecycle: build a Bot with New, register handlers and middleware, then serve.
+// Lifecycle: build a Mux with New, register handlers and middleware, then serve.
 // Registration is not safe for concurrent use and must finish before the first
 // request; serving is safe for concurrent use.
 package handler

@@ -53,7 +53,7 @@ func Example() {
 	// 200
 }
 
-func ExampleBot_OnRegexp() {
+func ExampleMux_OnRegexp() {
 	bot, _ := handler.New("my-token", handler.WithSender(printSender), handler.WithLogger(slog.New(slog.DiscardHandler)))
 	bot.OnRegexp(regexp.MustCompile(`^order (\d+)$`), func(ctx context.Context, ev *handler.Event) error {
 		return ev.Reply(ctx, "Looking up order "+ev.Matches[1])
@@ -63,7 +63,7 @@ func ExampleBot_OnRegexp() {
 	// {"message":{"text":"Looking up order 66"},"uid":7}
 }
 
-func ExampleBot_Use() {
+func ExampleMux_Use() {
 	bot, _ := handler.New("my-token", handler.WithSender(printSender), handler.WithLogger(slog.New(slog.DiscardHandler)))
 	onlyAdmins := func(next handler.HandlerFunc) handler.HandlerFunc {
 		return func(ctx context.Context, ev *handler.Event) error {

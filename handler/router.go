@@ -70,11 +70,11 @@ func addUnique(m map[string]HandlerFunc, key string, h HandlerFunc, what string)
 }
 
 // OnText handles chat-messages whose text is exactly text.
-func (b *Bot) OnText(text string, h HandlerFunc) { addUnique(b.routes.text, text, h, "text") }
+func (b *Mux) OnText(text string, h HandlerFunc) { addUnique(b.routes.text, text, h, "text") }
 
 // OnCommand handles chat-messages of the form "/name" or "/name args". name
 // is given without the slash; Event.Command and Event.Args are set.
-func (b *Bot) OnCommand(name string, h HandlerFunc) {
+func (b *Mux) OnCommand(name string, h HandlerFunc) {
 	name = strings.TrimPrefix(name, "/")
 	if name == "" || strings.ContainsAny(name, " \t\n/") {
 		panic(fmt.Sprintf("handler: invalid command name %q", name))
@@ -84,7 +84,7 @@ func (b *Bot) OnCommand(name string, h HandlerFunc) {
 
 // OnRegexp handles chat-messages whose text matches re (use (?i) for any
 // case). Regexps are tried in registration order; Event.Matches is set.
-func (b *Bot) OnRegexp(re *regexp.Regexp, h HandlerFunc) {
+func (b *Mux) OnRegexp(re *regexp.Regexp, h HandlerFunc) {
 	if re == nil {
 		panic("handler: nil regexp")
 	}
@@ -94,7 +94,7 @@ func (b *Bot) OnRegexp(re *regexp.Regexp, h HandlerFunc) {
 
 // OnAnyText handles every chat-message with non-empty text that no exact,
 // command or regexp route took.
-func (b *Bot) OnAnyText(h HandlerFunc) {
+func (b *Mux) OnAnyText(h HandlerFunc) {
 	mustHandler(h, "any text")
 	if b.routes.anyText != nil {
 		panic("handler: OnAnyText registered twice")
@@ -103,13 +103,13 @@ func (b *Bot) OnAnyText(h HandlerFunc) {
 }
 
 // OnCallback handles callback-queries whose data is exactly data.
-func (b *Bot) OnCallback(data string, h HandlerFunc) {
+func (b *Mux) OnCallback(data string, h HandlerFunc) {
 	addUnique(b.routes.callback, data, h, "callback data")
 }
 
 // OnCallbackPrefix handles callback-queries whose data starts with prefix.
 // When several prefixes match, the longest wins.
-func (b *Bot) OnCallbackPrefix(prefix string, h HandlerFunc) {
+func (b *Mux) OnCallbackPrefix(prefix string, h HandlerFunc) {
 	mustHandler(h, "callback prefix "+prefix)
 	for _, p := range b.routes.prefixes {
 		if p.prefix == prefix {
@@ -123,7 +123,7 @@ func (b *Bot) OnCallbackPrefix(prefix string, h HandlerFunc) {
 }
 
 // OnFallback handles events of type t that no other route took.
-func (b *Bot) OnFallback(t EventType, h HandlerFunc) {
+func (b *Mux) OnFallback(t EventType, h HandlerFunc) {
 	if t != EventChatMessage && t != EventCallbackQuery {
 		panic(fmt.Sprintf("handler: fallback for unknown event type %q", t))
 	}
@@ -135,7 +135,7 @@ func (b *Bot) OnFallback(t EventType, h HandlerFunc) {
 }
 
 // Use appends middleware. The first given is the outermost.
-func (b *Bot) Use(mw ...Middleware) {
+func (b *Mux) Use(mw ...Middleware) {
 	for _, m := range mw {
 		if m == nil {
 			panic("handler: nil middleware")

@@ -13,7 +13,7 @@ import (
 
 // routedBot registers one handler per route kind; each records its name and
 // what the route extracted.
-func routedBot(t *testing.T, got *[]string) *handler.Bot {
+func routedBot(t *testing.T, got *[]string) *handler.Mux {
 	t.Helper()
 	b, err := handler.New(token, handler.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
@@ -99,18 +99,18 @@ func TestMiddlewareOrder(t *testing.T) {
 
 func TestRegistrationPanics(t *testing.T) {
 	h := func(context.Context, *handler.Event) error { return nil }
-	tests := map[string]func(b *handler.Bot){
-		"duplicate text":     func(b *handler.Bot) { b.OnText("a", h); b.OnText("a", h) },
-		"duplicate command":  func(b *handler.Bot) { b.OnCommand("a", h); b.OnCommand("/a", h) },
-		"bad command":        func(b *handler.Bot) { b.OnCommand("two words", h) },
-		"empty command":      func(b *handler.Bot) { b.OnCommand("/", h) },
-		"duplicate callback": func(b *handler.Bot) { b.OnCallback("a", h); b.OnCallback("a", h) },
-		"duplicate prefix":   func(b *handler.Bot) { b.OnCallbackPrefix("a", h); b.OnCallbackPrefix("a", h) },
-		"nil handler":        func(b *handler.Bot) { b.OnText("a", nil) },
-		"nil regexp":         func(b *handler.Bot) { b.OnRegexp(nil, h) },
-		"two any-text":       func(b *handler.Bot) { b.OnAnyText(h); b.OnAnyText(h) },
-		"unknown fallback":   func(b *handler.Bot) { b.OnFallback("wallet", h) },
-		"nil middleware":     func(b *handler.Bot) { b.Use(nil) },
+	tests := map[string]func(b *handler.Mux){
+		"duplicate text":     func(b *handler.Mux) { b.OnText("a", h); b.OnText("a", h) },
+		"duplicate command":  func(b *handler.Mux) { b.OnCommand("a", h); b.OnCommand("/a", h) },
+		"bad command":        func(b *handler.Mux) { b.OnCommand("two words", h) },
+		"empty command":      func(b *handler.Mux) { b.OnCommand("/", h) },
+		"duplicate callback": func(b *handler.Mux) { b.OnCallback("a", h); b.OnCallback("a", h) },
+		"duplicate prefix":   func(b *handler.Mux) { b.OnCallbackPrefix("a", h); b.OnCallbackPrefix("a", h) },
+		"nil handler":        func(b *handler.Mux) { b.OnText("a", nil) },
+		"nil regexp":         func(b *handler.Mux) { b.OnRegexp(nil, h) },
+		"two any-text":       func(b *handler.Mux) { b.OnAnyText(h); b.OnAnyText(h) },
+		"unknown fallback":   func(b *handler.Mux) { b.OnFallback("wallet", h) },
+		"nil middleware":     func(b *handler.Mux) { b.Use(nil) },
 	}
 	for name, register := range tests {
 		t.Run(name, func(t *testing.T) {

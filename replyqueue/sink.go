@@ -48,6 +48,6 @@ func (s *Sink) Send(ctx context.Context, uid int64, msg handler.Message) error {
 func Options(q Queue) []handler.Option {
 	return []handler.Option{
 		handler.WithSender(NewSink(q)),
-		func(b *handler.Bot) { b.Use(Middleware) },
+		func(b *handler.Mux) { b.Use(Middleware) },
 	}
 }

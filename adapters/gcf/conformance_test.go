@@ -11,7 +11,8 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
@@ -66,11 +67,11 @@ func TestConformanceFunctionsFramework(t *testing.T) {
 	}
 	api := sociogramtest.NewServer(t, conformance.Token)
 	env := map[string]string{
-		app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off",
-		app.EnvLogLevel: "debug", gcfadapter.EnvProject: "test-proj",
+		config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off",
+		config.EnvLogLevel: "debug", gcfadapter.EnvProject: "test-proj",
 	}
 	logs := &testtools.Buffer{}
-	gcfadapter.Register(gcfadapter.EntryPoint, gcfadapter.FromEnv(func(k string) string { return env[k] }, logs))
+	gcfadapter.RegisterFunctions(func(k string) string { return env[k] }, logs, fixture.Register)
 	t.Setenv("FUNCTION_TARGET", gcfadapter.EntryPoint)
 	port := fmt.Sprint(testtools.FreePort(t))
 	go funcframework.StartHostPort("127.0.0.1", port)
@@ -139,7 +140,7 @@ func TestBinaryWithoutToken(t *testing.T) {
 	var startup, request bool
 	for _, l := range decodeLines(t, jsonLines(p.Output())) {
 		msg, _ := l["error"].(string)
-		if l["severity"] != "ERROR" || !strings.Contains(msg, app.EnvToken) {
+		if l["severity"] != "ERROR" || !strings.Contains(msg, config.EnvToken) {
 			continue
 		}
 		labels, _ := l[gcfadapter.FieldLabels].(map[string]any)
@@ -150,7 +151,7 @@ func TestBinaryWithoutToken(t *testing.T) {
 		}
 	}
 	if !startup || !request {
-		t.Errorf("want an ERROR line naming %s at startup (%v) and with the request (%v):\n%s", app.EnvToken, startup, request, p.Output())
+		t.Errorf("want an ERROR line naming %s at startup (%v) and with the request (%v):\n%s", config.EnvToken, startup, request, p.Output())
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
 )
@@ -21,34 +21,45 @@ const EntryPoint = "Webhook"
 // EnvProject names the project for trace ids in logs (set by the Terraform).
 const EnvProject = "GOOGLE_CLOUD_PROJECT"
 
-// Handler returns bot with the request's RequestIDs on its context, so that
+// Traced returns bot with the request's RequestIDs on its context, so that
 // the core's log line for the request carries its trace and execution id.
-func Handler(bot http.Handler) http.Handler {
+func Traced(bot http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := WithRequestIDs(r.Context(), IDsFromHeader(r.Header))
 		bot.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// Register registers h with functions-framework-go as the HTTP function
-// name. Call it once per name, from an init: the framework exits the process
-// on a duplicate name.
-func Register(name string, h http.Handler) {
-	functions.HTTP(name, h.ServeHTTP)
+// RegisterFunctions registers the bot's two functions with
+// functions-framework-go: EntryPoint ("Webhook", the bot built by Webhook)
+// and SenderEntryPoint ("Sender", the reply queue's sender built by Sender at
+// its first request). It is the whole of the init of the Go package at the
+// root of a bot's module, which the Cloud Functions buildpack builds:
+//
+//	package function
+//
+//	func init() { gcfadapter.RegisterFunctions(os.Getenv, os.Stderr, bot.Register) }
+//
+// Call it once per process: the framework exits on a duplicate name.
+func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*handler.Mux)) {
+	functions.HTTP(EntryPoint, Webhook(getenv, w, register).ServeHTTP)
+	functions.HTTP(SenderEntryPoint, Sender(getenv, w).ServeHTTP)
 }
 
-// FromEnv builds the function's handler from the environment read through
-// getenv (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT,
-// LOG_LEVEL, GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies
-// on Pub/Sub instead of sending them), logging to w in Cloud Logging's format.
+// Webhook builds the webhook function's handler from the environment read
+// through getenv (package config: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL,
+// SOCIOGRAM_RATE_LIMIT, SOCIOGRAM_MAX_IN_FLIGHT, LOG_LEVEL; plus
+// GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies on Pub/Sub
+// instead of sending them) and the bot's Register function, logging to w in
+// Cloud Logging's format.
 //
 // It never fails: when the configuration is unusable (no token, a bad URL) it
 // logs one ERROR line saying why, naming the variable, and returns a handler
 // that answers every request 500 and logs the same reason each time. The
 // deploy then still starts; the platform sees failures it may retry once the
 // secret is fixed, and the console shows the cause next to each of them.
-func FromEnv(getenv func(string) string, w io.Writer) http.Handler {
-	cfg, err := app.FromEnv(getenv)
+func Webhook(getenv func(string) string, w io.Writer, register func(*handler.Mux)) http.Handler {
+	cfg, err := config.FromEnv(getenv)
 	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
 	var opts []handler.Option
 	if err == nil && cfg.ReplyTopic != "" {
@@ -58,13 +69,13 @@ func FromEnv(getenv func(string) string, w io.Writer) http.Handler {
 		}
 	}
 	if err == nil {
-		var b *handler.Bot
-		if b, err = cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger, opts...); err == nil {
-			return Handler(b)
+		var mux *handler.Mux
+		if mux, err = cfg.NewMux(handler.NewKeyring(cfg.Tokens...), logger, register, opts...); err == nil {
+			return Traced(mux)
 		}
 	}
 	logger.Error("function not configured: every webhook will be answered 500", "error", err.Error())
-	return Handler(Unavailable(logger, err))
+	return Traced(Unavailable(logger, err))
 }
 
 // Unavailable answers every request 500 and logs err with it, at ERROR, in

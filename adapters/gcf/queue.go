@@ -11,8 +11,8 @@ import (
 
 	"cloud.google.com/go/pubsub/v2"
 
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
 )
@@ -28,31 +28,31 @@ func replyQueue(topic string) (*pubsubqueue.Queue, error) {
 	project, _, _ := strings.Cut(strings.TrimPrefix(topic, "projects/"), "/")
 	c, err := pubsub.NewClient(context.Background(), project)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", app.EnvReplyTopic, err)
+		return nil, fmt.Errorf("%s: %w", config.EnvReplyTopic, err)
 	}
 	return pubsubqueue.New(c.Publisher(topic)), nil
 }
 
-// SenderFromEnv returns the sender function's handler, built from the
+// Sender returns the sender function's handler, built from the
 // environment (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, LOG_LEVEL,
 // GOOGLE_CLOUD_PROJECT) at its first request, so that the webhook function,
 // which registers it too but never calls it, neither builds nor logs
 // anything for it. Its pacer starts with that first request. An unusable
 // configuration answers 500 (Pub/Sub retries, then dead-letters) and logs why.
-func SenderFromEnv(getenv func(string) string, w io.Writer) http.Handler {
+func Sender(getenv func(string) string, w io.Writer) http.Handler {
 	var once sync.Once
 	var h http.Handler
-	return Handler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	return Traced(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		once.Do(func() { h = newSender(getenv, w) })
 		h.ServeHTTP(rw, r)
 	}))
 }
 
 func newSender(getenv func(string) string, w io.Writer) http.Handler {
-	cfg, err := app.FromEnv(getenv)
+	cfg, err := config.FromEnv(getenv)
 	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
 	if err == nil && len(cfg.Tokens) == 0 {
-		err = app.ErrNoToken
+		err = config.ErrNoToken
 	}
 	if err != nil {
 		logger.Error("sender not configured: every queued reply will be retried", "error", err.Error())

@@ -8,7 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
 )
 
 // number returns the constant number value of attribute name in body.
@@ -81,7 +81,7 @@ func TestTerraformReplyQueue(t *testing.T) {
 		t.Error("the push account cannot invoke the sender")
 	}
 	web := block(find(t, bodies, "resource", "google_cloudfunctions2_function", "bot"), "service_config")
-	if !envKeys(web.Attributes["environment_variables"].Expr)[app.EnvReplyTopic] {
-		t.Errorf("the webhook is not given %s", app.EnvReplyTopic)
+	if !envKeys(web.Attributes["environment_variables"].Expr)[config.EnvReplyTopic] {
+		t.Errorf("the webhook is not given %s", config.EnvReplyTopic)
 	}
 }

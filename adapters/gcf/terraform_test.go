@@ -13,7 +13,7 @@ import (
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
 	"github.com/sociogram-kit/kit/adapters/gcf/internal/tfschema"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/testtools"
 )
 
@@ -137,21 +137,21 @@ func TestTerraformFunction(t *testing.T) {
 	if sec == nil {
 		t.Fatal("no secret_environment_variables")
 	}
-	if got := literal(t, sec, "key"); got != app.EnvToken {
-		t.Errorf("secret env var = %q, want %q", got, app.EnvToken)
+	if got := literal(t, sec, "key"); got != config.EnvToken {
+		t.Errorf("secret env var = %q, want %q", got, config.EnvToken)
 	}
 	env := svc.Attributes["environment_variables"]
 	if env == nil {
 		t.Fatal("no environment_variables")
 	}
 	keys := envKeys(env.Expr)
-	for _, k := range []string{app.EnvAPIURL, app.EnvRateLimit, app.EnvLogLevel, gcfadapter.EnvProject} {
+	for _, k := range []string{config.EnvAPIURL, config.EnvRateLimit, config.EnvLogLevel, gcfadapter.EnvProject} {
 		if !keys[k] {
 			t.Errorf("environment_variables lacks %s", k)
 		}
 	}
-	if keys[app.EnvToken] {
-		t.Errorf("%s must come from the secret, not a plain variable", app.EnvToken)
+	if keys[config.EnvToken] {
+		t.Errorf("%s must come from the secret, not a plain variable", config.EnvToken)
 	}
 	if got := refs(t, svc, "service_account_email"); len(got) != 1 || got[0] != "google_service_account.runtime.email" {
 		t.Errorf("the function runs as %v, want google_service_account.runtime.email", got)

@@ -9,9 +9,10 @@ import (
 	"time"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
@@ -20,14 +21,14 @@ import (
 // an httptest server, with the real Bot API client talking to the fake.
 func TestConformanceInProcess(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
-	cfg, err := app.FromEnv(func(k string) string {
-		return map[string]string{app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off"}[k]
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	b, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), fixture.Register)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,10 @@ import (
 	"time"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
@@ -57,13 +58,13 @@ func TestSoak(t *testing.T) {
 		}
 		counts[w][i]++
 	})
-	cfg, err := app.FromEnv(func(k string) string {
-		return map[string]string{app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off"}[k]
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), slog.New(slog.DiscardHandler))
+	b, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), slog.New(slog.DiscardHandler), fixture.Register)
 	if err != nil {
 		t.Fatal(err)
 	}

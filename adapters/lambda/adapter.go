@@ -7,27 +7,27 @@ import (
 	"sync/atomic"
 )
 
-// Handler serves HTTP events with an http.Handler (the bot). It implements
+// Function serves HTTP events with an http.Handler (the bot). It implements
 // aws-lambda-go's lambda.Handler, so a main passes it to lambda.Start. It is
 // safe for concurrent use.
-type Handler struct {
+type Function struct {
 	h       http.Handler
 	invoked atomic.Bool
 }
 
-// New returns a Handler serving h.
-func New(h http.Handler) *Handler {
+// New returns a Function serving h.
+func New(h http.Handler) *Function {
 	if h == nil {
 		panic("lambdaadapter: nil http.Handler")
 	}
-	return &Handler{h: h}
+	return &Function{h: h}
 }
 
 // Invoke answers one invocation: it converts payload (a REST API, HTTP API or
 // Function URL event) to an *http.Request whose context is ctx, serves it and
 // returns the answer in the shape the source expects. See the package
 // documentation for the errors it returns.
-func (a *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (a *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ev, err := decodeEvent(payload)
 	if err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func TestAWSConfig(t *testing.T) {
 
 func TestLoadTokensWithoutSecret(t *testing.T) {
 	none := func(string) string { return "" }
-	if _, err := lambdaadapter.LoadTokens(context.Background(), none, handler.NewKeyring(), discardLogger()); !errors.Is(err, lambdaadapter.ErrNoToken) {
+	if _, err := lambdaadapter.LoadTokens(context.Background(), none, handler.NewKeyring(), discardLogger()); !errors.Is(err, handler.ErrNoToken) {
 		t.Errorf("no token at all: %v, want ErrNoToken", err)
 	}
 	v, err := lambdaadapter.LoadTokens(context.Background(), none, handler.NewKeyring("from-env"), discardLogger())

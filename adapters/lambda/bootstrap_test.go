@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
@@ -35,7 +35,7 @@ func TestBootstrapSecretUnderEmulator(t *testing.T) {
 		"SOCIOGRAM_BOT_TOKEN_SECRET": "sociogram/bot-token",
 		"AWS_ENDPOINT_URL":           motoURL, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-		app.EnvAPIURL: api.URL, app.EnvRateLimit: "off",
+		config.EnvAPIURL: api.URL, config.EnvRateLimit: "off",
 	})...)
 	for _, c := range conformance.Cases() {
 		if !strings.Contains(c.Name, "docs chat-message") && !strings.Contains(c.Name, "key") {

@@ -11,23 +11,24 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
 // newAdapter builds the example bot as the bootstrap does, talking to api.
-func newAdapter(t *testing.T, apiURL string, logs *bytes.Buffer) *lambdaadapter.Handler {
+func newAdapter(t *testing.T, apiURL string, logs *bytes.Buffer) *lambdaadapter.Function {
 	t.Helper()
-	cfg, err := app.FromEnv(func(k string) string {
-		return map[string]string{app.EnvToken: conformance.Token, app.EnvAPIURL: apiURL, app.EnvRateLimit: "off"}[k]
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvToken: conformance.Token, config.EnvAPIURL: apiURL, config.EnvRateLimit: "off"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(lambdaadapter.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger)
+	b, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), logger, fixture.Register)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func invocationContext(t testing.TB, id string) context.Context {
 }
 
 // deliverInProcess calls the handler's Invoke directly with src's event.
-func deliverInProcess(h *lambdaadapter.Handler, src lambdaadapter.Source, b64 bool) conformance.Deliver {
+func deliverInProcess(h *lambdaadapter.Function, src lambdaadapter.Source, b64 bool) conformance.Deliver {
 	n := 0
 	return func(t *testing.T, req conformance.Request) conformance.Response {
 		n++
@@ -87,7 +88,7 @@ func deliverEmulated(e *emulator, src lambdaadapter.Source, b64 bool) conformanc
 func TestConformanceEmulator(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
 	e := startEmulator(t, buildBootstrap(t), envList(map[string]string{
-		app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off", app.EnvLogLevel: "debug",
+		config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off", config.EnvLogLevel: "debug",
 	})...)
 	for _, src := range sources {
 		for _, b64 := range []bool{false, true} {

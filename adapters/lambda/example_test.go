@@ -11,7 +11,7 @@ import (
 // A Handler serves an http.Handler (in the kit, the bot) to Lambda; a main
 // passes it to lambda.Start. Here it is invoked directly with a Function URL
 // event, and answers in the Function URL response shape.
-func ExampleHandler_Invoke() {
+func ExampleFunction_Invoke() {
 	h := lambdaadapter.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %s key=%s", r.Method, r.URL.Path, r.Header.Get("X-App-Key"))
 	}))

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
@@ -16,7 +16,7 @@ import (
 func TestFaultsEmulator(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
 	e := startEmulator(t, buildBootstrap(t), envList(map[string]string{
-		app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvLogLevel: "debug",
+		config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvLogLevel: "debug",
 	})...)
 	conformance.RunFaults(t, api.API, deliverEmulated(e, lambdaadapter.SourceHTTPAPI, false), e.output)
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
-	"github.com/sociogram-kit/kit/bot"
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 )
 
 // FuzzInvoke feeds arbitrary payloads to the adapter in front of the real
@@ -34,7 +34,7 @@ func FuzzInvoke(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	bot.Register(b)
+	fixture.Register(b)
 	h := lambdaadapter.New(b)
 	allowed := map[int]bool{200: true, 400: true, 401: true, 405: true, 413: true, 415: true, 500: true, 503: true}
 	f.Fuzz(func(t *testing.T, payload []byte) {

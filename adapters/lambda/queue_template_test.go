@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/testtools"
 )
 
@@ -50,8 +50,8 @@ func TestTemplateReplyQueue(t *testing.T) {
 	if n, _ := strconv.Atoi(d.at(t, at(ev, "Properties", "BatchSize")...).Value); n < 1 || n > 10 {
 		t.Errorf("BatchSize = %d: a FIFO source takes 1 to 10", n)
 	}
-	expect(t, "sender queue URL", d.at(t, at(fn, "Environment", "Variables", app.EnvReplyQueueURL)...), "!Ref ReplyQueue")
-	expect(t, "webhook queue URL", d.at(t, "Resources", "WebhookFunction", "Properties", "Environment", "Variables", app.EnvReplyQueueURL),
+	expect(t, "sender queue URL", d.at(t, at(fn, "Environment", "Variables", config.EnvReplyQueueURL)...), "!Ref ReplyQueue")
+	expect(t, "webhook queue URL", d.at(t, "Resources", "WebhookFunction", "Properties", "Environment", "Variables", config.EnvReplyQueueURL),
 		"!If [QueueEnabled, !Ref ReplyQueue, !Ref AWS::NoValue]")
 
 	mk, err := os.ReadFile(filepath.Join(testtools.Root(), "Makefile"))

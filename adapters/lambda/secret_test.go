@@ -18,9 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
@@ -105,11 +106,11 @@ func TestSecretsManagerToken(t *testing.T) {
 	if err := v.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := app.FromEnv(env{app.EnvAPIURL: srv.URL, app.EnvRateLimit: "off"}.Get)
+	cfg, err := config.FromEnv(env{config.EnvAPIURL: srv.URL, config.EnvRateLimit: "off"}.Get)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := cfg.NewBot(keys, discardLogger(), handler.WithVerifier(v))
+	b, err := cfg.NewMux(keys, discardLogger(), fixture.Register, handler.WithVerifier(v))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
@@ -162,7 +162,7 @@ func TestQueuedRepliesUnderEmulator(t *testing.T) {
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	env := map[string]string{
-		app.EnvToken: conformance.Token, app.EnvAPIURL: api.URL, app.EnvReplyQueueURL: url,
+		config.EnvToken: conformance.Token, config.EnvAPIURL: api.URL, config.EnvReplyQueueURL: url,
 		"AWS_ENDPOINT_URL": motoURL, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing-secret-key",
 	}

@@ -12,8 +12,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
 	"github.com/sociogram-kit/kit/internal/testtools"
 )
 
@@ -134,9 +134,9 @@ func TestTemplate(t *testing.T) {
 	expect(t, "secret value", d.at(t, "Resources", "BotTokenSecret", "Properties", "SecretString"), "!Ref BotToken")
 	env := d.at(t, p("Environment", "Variables")...)
 	expect(t, "SOCIOGRAM_BOT_TOKEN_SECRET", d.at(t, p("Environment", "Variables", "SOCIOGRAM_BOT_TOKEN_SECRET")...), secretArn)
-	expect(t, app.EnvAPIURL, d.at(t, p("Environment", "Variables", app.EnvAPIURL)...), "!Ref ApiUrl")
-	expect(t, app.EnvLogLevel, d.at(t, p("Environment", "Variables", app.EnvLogLevel)...), "!Ref LogLevel")
-	if strings.Contains(render(env), app.EnvToken+":") {
+	expect(t, config.EnvAPIURL, d.at(t, p("Environment", "Variables", config.EnvAPIURL)...), "!Ref ApiUrl")
+	expect(t, config.EnvLogLevel, d.at(t, p("Environment", "Variables", config.EnvLogLevel)...), "!Ref LogLevel")
+	if strings.Contains(render(env), config.EnvToken+":") {
 		t.Error("the function's environment holds the token itself")
 	}
 

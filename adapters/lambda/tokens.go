@@ -2,7 +2,7 @@ package lambdaadapter
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -16,9 +16,10 @@ import (
 // the bot token.
 const EnvTokenSecret = "SOCIOGRAM_BOT_TOKEN_SECRET"
 
-// ErrNoToken: neither SOCIOGRAM_BOT_TOKEN_SECRET nor SOCIOGRAM_BOT_TOKEN is set.
-var ErrNoToken = errors.New("no bot token: set " + EnvTokenSecret +
-	" (the ARN or name of a Secrets Manager secret holding the token) or SOCIOGRAM_BOT_TOKEN")
+// errNoToken: neither SOCIOGRAM_BOT_TOKEN_SECRET nor SOCIOGRAM_BOT_TOKEN is
+// set. It wraps handler.ErrNoToken.
+var errNoToken = fmt.Errorf("%w: set %s (the ARN or name of a Secrets Manager secret holding the token) or SOCIOGRAM_BOT_TOKEN",
+	handler.ErrNoToken, EnvTokenSecret)
 
 // loadTimeout bounds the cold start's secret read.
 const loadTimeout = 5 * time.Second
@@ -27,13 +28,13 @@ const loadTimeout = 5 * time.Second
 // from the secret named by SOCIOGRAM_BOT_TOKEN_SECRET when it is set,
 // returning the verifier that re-reads it when a webhook's key stops
 // matching; otherwise keys must already hold SOCIOGRAM_BOT_TOKEN's tokens,
-// and the verifier is nil. It fails with ErrNoToken when there is no token
+// and the verifier is nil. It fails with handler.ErrNoToken when there is no token
 // at all, or with a *SecretError when the secret cannot be read.
 func LoadTokens(ctx context.Context, getenv func(string) string, keys *handler.Keyring, logger *slog.Logger) (*RefreshingVerifier, error) {
 	secret := getenv(EnvTokenSecret)
 	if secret == "" {
 		if keys.Len() == 0 {
-			return nil, ErrNoToken
+			return nil, errNoToken
 		}
 		return nil, nil
 	}

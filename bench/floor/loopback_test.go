@@ -10,8 +10,9 @@ import (
 	"testing"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
@@ -29,14 +30,14 @@ func BenchmarkLoopback(b *testing.B) {
 	api := sociogramtest.NewServer(b, tok)
 	token, apiURL = tok, api.URL+"/bot/send-message"
 	kit := func(level slog.Level) *http.Server {
-		cfg, err := app.FromEnv(func(k string) string {
-			return map[string]string{app.EnvToken: tok, app.EnvAPIURL: api.URL, app.EnvRateLimit: "off"}[k]
+		cfg, err := config.FromEnv(func(k string) string {
+			return map[string]string{config.EnvToken: tok, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off"}[k]
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
 		cfg.LogLevel = level
-		bot, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), cfg.NewLogger(io.Discard))
+		bot, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), cfg.NewLogger(io.Discard), fixture.Register)
 		if err != nil {
 			b.Fatal(err)
 		}

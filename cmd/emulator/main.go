@@ -21,8 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/emulator"
-	"github.com/sociogram-kit/kit/internal/app"
 )
 
 func main() {
@@ -35,9 +35,9 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	token := getenv(app.EnvToken)
+	token := getenv(config.EnvToken)
 	if token == "" {
-		return app.ErrNoToken
+		return config.ErrNoToken
 	}
 	botURL := envOr(getenv, "BOT_URL", emulator.DefaultBotURL)
 	emu, err := emulator.New(token, emulator.WithBotURL(botURL),

@@ -22,8 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/emulator"
-	"github.com/sociogram-kit/kit/internal/app"
 )
 
 // DefaultChatID is the chat id from the platform's docs.
@@ -57,7 +57,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		defURL = emulator.DefaultBotURL
 	}
 	fs.StringVar(&o.url, "url", defURL, "the bot's webhook URL (default from BOT_URL)")
-	fs.StringVar(&o.token, "token", "", "the bot token (default from "+app.EnvToken+"; never printed)")
+	fs.StringVar(&o.token, "token", "", "the bot token (default from "+config.EnvToken+"; never printed)")
 	fs.Int64Var(&o.uid, "uid", 12345, "the user the event comes from")
 	fs.StringVar(&o.chat, "chat", DefaultChatID, "the chat id")
 	fs.StringVar(&o.text, "text", "", `send a chat-message with this text (the default, with "hello")`)
@@ -72,13 +72,13 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		return o, errUsage
 	}
 	if o.token == "" {
-		o.token = strings.TrimSpace(strings.Split(getenv(app.EnvToken), ",")[0])
+		o.token = strings.TrimSpace(strings.Split(getenv(config.EnvToken), ",")[0])
 	}
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.token == "":
-		return o, fmt.Errorf("no token: set %s or pass -token", app.EnvToken)
+		return o, fmt.Errorf("no token: set %s or pass -token", config.EnvToken)
 	case o.text != "" && o.callback != "":
 		return o, errors.New("give -text or -callback, not both")
 	case o.uid <= 0:

@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/botapi"
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/app"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/replyqueue"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
@@ -63,18 +64,18 @@ func (r *Recorder) Client() *botapi.Client {
 		botapi.WithRetry(3, 10*time.Millisecond))
 }
 
-// NewBot is the example bot (package bot, through app.Config.NewBot as every
+// NewBot is the example bot (package bot, through config.Config.NewBot as every
 // main builds it) replying through q.
-func NewBot(t *testing.T, q replyqueue.Queue) *handler.Bot {
+func NewBot(t *testing.T, q replyqueue.Queue) *handler.Mux {
 	t.Helper()
-	cfg, err := app.FromEnv(func(k string) string {
-		return map[string]string{app.EnvToken: Token, app.EnvInFlight: "1000"}[k]
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{config.EnvToken: Token, config.EnvInFlight: "1000"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	b, err := cfg.NewBot(handler.NewKeyring(cfg.Tokens...), logger, replyqueue.Options(q)...)
+	b, err := cfg.NewMux(handler.NewKeyring(cfg.Tokens...), logger, fixture.Register, replyqueue.Options(q)...)
 	if err != nil {
 		t.Fatal(err)
 	}

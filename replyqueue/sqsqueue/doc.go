@@ -5,7 +5,7 @@
 // each other up) and the reply's ID as its deduplication id (a webhook
 // handled again within SQS's five-minute window queues nothing new).
 //
-// Sender.Handle is the sender function's handler for the queue's Lambda
+// Consumer.Handle is the sender function's handler for the queue's Lambda
 // event source mapping (aws-lambda-go's events.SQSEvent, with
 // ReportBatchItemFailures). It sends the batch in order through a
 // replyqueue.Deliverer, deletes each message as soon as it is delivered (so a

@@ -30,7 +30,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 		}
 		return rec.Client().Send(ctx, uid, msg)
 	})
-	s := sqsqueue.NewSender(c, url, replyqueue.NewDeliverer(refuse, replyqueue.NewPacer(clock, 0)), discard)
+	s := sqsqueue.NewConsumer(c, url, replyqueue.NewDeliverer(refuse, replyqueue.NewPacer(clock, 0)), discard)
 	es := eventSource{c, url}
 	deadline := time.Now().Add(time.Minute)
 	for es.depth(t, dlqURL) < 2 && time.Now().Before(deadline) {
@@ -49,7 +49,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("Replay = %d, %v; want 2", n, err)
 	}
-	s = sqsqueue.NewSender(c, url, replyqueue.NewDeliverer(rec.Client(), replyqueue.NewPacer(clock, 0)), discard)
+	s = sqsqueue.NewConsumer(c, url, replyqueue.NewDeliverer(rec.Client(), replyqueue.NewPacer(clock, 0)), discard)
 	for len(rec.Sent()) < 6 && time.Now().Before(deadline) {
 		if !es.invoke(t, context.Background(), s.Handle) {
 			time.Sleep(200 * time.Millisecond)

@@ -161,7 +161,7 @@ func TestSQSBurst(t *testing.T) {
 	// of that batch is deleted by the mapping.
 	ctx, cancel := context.WithCancel(context.Background())
 	stopping := &stopAfter{Sender: rec.Client(), n: 105, cancel: cancel}
-	first := sqsqueue.NewSender(c, url, replyqueue.NewDeliverer(stopping, replyqueue.NewPacer(clock, 0)), discard)
+	first := sqsqueue.NewConsumer(c, url, replyqueue.NewDeliverer(stopping, replyqueue.NewPacer(clock, 0)), discard)
 	for ctx.Err() == nil && es.invoke(t, ctx, func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		resp, err := first.Handle(ctx, ev)
 		if ctx.Err() != nil {
@@ -175,7 +175,7 @@ func TestSQSBurst(t *testing.T) {
 	}
 
 	// A new instance: new client, new pacer; it drains the rest.
-	second := sqsqueue.NewSender(c, url, replyqueue.NewDeliverer(rec.Client(), replyqueue.NewPacer(clock, 0)), discard)
+	second := sqsqueue.NewConsumer(c, url, replyqueue.NewDeliverer(rec.Client(), replyqueue.NewPacer(clock, 0)), discard)
 	deadline := time.Now().Add(2 * time.Minute)
 	for len(rec.Sent()) < 350 && time.Now().Before(deadline) {
 		if !es.invoke(t, context.Background(), second.Handle) {

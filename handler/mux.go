@@ -21,11 +21,15 @@ const (
 	DefaultMaxInFlight  = 256
 )
 
-// ErrNoToken is returned by New when the bot has no token to verify with.
-var ErrNoToken = errors.New("handler: the bot needs a token (SOCIOGRAM_BOT_TOKEN)")
+// ErrNoToken means there is no bot token to verify webhooks with. It is the
+// kit's one such error: New returns it, and configuration errors that name
+// the missing variable (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_BOT_TOKEN_SECRET) wrap
+// it, so errors.Is(err, handler.ErrNoToken) finds them all.
+var ErrNoToken = errors.New("no bot token")
 
-// Bot verifies, parses and dispatches webhooks. It is an http.Handler.
-type Bot struct {
+// Mux verifies, parses and dispatches webhooks to the handlers registered on
+// it. It is an http.Handler; a bot is the handlers its Register function adds.
+type Mux struct {
 	verifier   Verifier
 	accepted   []string
 	sender     Sender
@@ -38,47 +42,47 @@ type Bot struct {
 	middleware []Middleware
 }
 
-// Option configures a Bot.
-type Option func(*Bot)
+// Option configures a Mux.
+type Option func(*Mux)
 
 // WithAcceptedTokens adds tokens that webhooks may also carry, e.g. the old
 // token while a rotation is under way.
 func WithAcceptedTokens(tokens ...string) Option {
-	return func(b *Bot) { b.accepted = append(b.accepted, tokens...) }
+	return func(b *Mux) { b.accepted = append(b.accepted, tokens...) }
 }
 
 // WithVerifier replaces the keyring built from New's tokens, e.g. with one
 // that re-reads a rotated secret.
-func WithVerifier(v Verifier) Option { return func(b *Bot) { b.verifier = v } }
+func WithVerifier(v Verifier) Option { return func(b *Mux) { b.verifier = v } }
 
 // WithSender sets where replies go: the Bot API client, a queue, a test fake.
 // Without one, a reply fails with ErrNoSender.
-func WithSender(s Sender) Option { return func(b *Bot) { b.sender = s } }
+func WithSender(s Sender) Option { return func(b *Mux) { b.sender = s } }
 
 // WithLogger sets the logger for the one line logged per request. The default
 // is slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(b *Bot) { b.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(b *Mux) { b.logger = l } }
 
 // WithMaxBodyBytes sets the largest body accepted (default 1 MiB); larger
 // bodies are answered 413 without being read past the limit.
-func WithMaxBodyBytes(n int64) Option { return func(b *Bot) { b.maxBody = n } }
+func WithMaxBodyBytes(n int64) Option { return func(b *Mux) { b.maxBody = n } }
 
 // WithTimeout sets how long one webhook may take, replies included (default
 // 10 s). A shorter deadline already on the request's context wins.
-func WithTimeout(d time.Duration) Option { return func(b *Bot) { b.timeout = d } }
+func WithTimeout(d time.Duration) Option { return func(b *Mux) { b.timeout = d } }
 
 // WithErrorHandler sets a hook called when a handler returns an error, panics
 // or a reply is not delivered, e.g. to report it. The webhook answers 500
 // whatever the hook does; the error is also in the request's log line.
 func WithErrorHandler(f func(ctx context.Context, ev *Event, err error)) Option {
-	return func(b *Bot) { b.onError = f }
+	return func(b *Mux) { b.onError = f }
 }
 
 // WithMaxInFlight bounds how many webhooks are handled at once (default
 // 256); beyond it the bot answers 503 with Retry-After: 1 at once, so a flood
 // cannot grow memory without bound.
 func WithMaxInFlight(n int) Option {
-	return func(b *Bot) { b.inFlight = make(chan struct{}, max(n, 1)) }
+	return func(b *Mux) { b.inFlight = make(chan struct{}, max(n, 1)) }
 }
 
 // ErrNoSender is the error of a reply from a bot built without WithSender.
@@ -87,8 +91,8 @@ var ErrNoSender = errors.New("handler: no sender configured")
 // New returns a bot that accepts webhooks carrying token (or one given to
 // WithAcceptedTokens). It fails with ErrNoToken when token is empty and no
 // WithVerifier is given. New does no I/O.
-func New(token string, opts ...Option) (*Bot, error) {
-	b := &Bot{
+func New(token string, opts ...Option) (*Mux, error) {
+	b := &Mux{
 		maxBody:  DefaultMaxBodyBytes,
 		timeout:  DefaultTimeout,
 		inFlight: make(chan struct{}, DefaultMaxInFlight),
@@ -117,7 +121,7 @@ func New(token string, opts ...Option) (*Bot, error) {
 
 // ServeHTTP answers one webhook according to the package's status table and
 // logs one line about it.
-func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (b *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var res result
 	select {
@@ -178,7 +182,7 @@ var statusBodies = func() map[int][]byte {
 	return m
 }()
 
-func (b *Bot) serve(r *http.Request) result {
+func (b *Mux) serve(r *http.Request) result {
 	if r.Method != http.MethodPost {
 		return result{status: http.StatusMethodNotAllowed}
 	}
@@ -258,7 +262,7 @@ func newEvent(u *Update, s Sender) *Event {
 
 // dispatch runs the event's handler through the middleware, recovering a
 // panic. A handler error, a panic or an undelivered reply answers 500.
-func (b *Bot) dispatch(ctx context.Context, ev *Event) (res result) {
+func (b *Mux) dispatch(ctx context.Context, ev *Event) (res result) {
 	res = result{status: http.StatusOK, ev: ev}
 	h := b.routes.route(ev)
 	if h == nil {
@@ -290,7 +294,7 @@ func (b *Bot) dispatch(ctx context.Context, ev *Event) (res result) {
 	return res
 }
 
-func (b *Bot) log(ctx context.Context, res result, d time.Duration) {
+func (b *Mux) log(ctx context.Context, res result, d time.Duration) {
 	level := slog.LevelInfo
 	switch {
 	case res.status >= 500:

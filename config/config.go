@@ -1,18 +1,13 @@
-// Package app wires a bot from configuration: the Bot API client, the bot's
-// handlers and the logger. Every adapter's main uses it, so configuration
-// means the same everywhere. It reads no environment itself: mains pass
-// os.Getenv (tests pass a map).
-package app
+package config
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 
-	"github.com/sociogram-kit/kit/bot"
 	"github.com/sociogram-kit/kit/botapi"
 	"github.com/sociogram-kit/kit/handler"
 )
@@ -24,6 +19,8 @@ const (
 	EnvRateLimit = "SOCIOGRAM_RATE_LIMIT"
 	EnvLogLevel  = "LOG_LEVEL"
 	EnvInFlight  = "SOCIOGRAM_MAX_IN_FLIGHT"
+	EnvHost      = "HOST" // plain HTTP and the Cloud Functions runner: the address to listen on
+	EnvPort      = "PORT" // plain HTTP and the Cloud Functions runner: the port to listen on
 
 	// Reply queue (package replyqueue); all unset by default: replies go
 	// straight to the Bot API.
@@ -46,17 +43,32 @@ type Config struct {
 	ReplyQueue    string // "" (off) or ReplyQueueLocal
 	ReplyQueueURL string // an SQS queue URL, or ""
 	ReplyTopic    string // a Pub/Sub topic name, or ""
+
+	Host string // default DefaultHost
+	Port string // default DefaultPort
 }
 
-// ErrNoToken names the missing variable, for the message a main exits with.
-var ErrNoToken = errors.New(EnvToken + " is not set: it must hold the bot token from the Sociogram Developer Portal")
+// Defaults of HOST and PORT.
+const (
+	DefaultHost = "127.0.0.1"
+	DefaultPort = "8080"
+)
+
+// Addr is HOST:PORT, the plain-HTTP server's listening address.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, c.Port) }
+
+// ErrNoToken is the error of NewMux without a token: it names the variable
+// and wraps handler.ErrNoToken.
+var ErrNoToken = fmt.Errorf("%w: %s is not set: it must hold the bot token from the Sociogram Developer Portal",
+	handler.ErrNoToken, EnvToken)
 
 // FromEnv reads the Config. SOCIOGRAM_BOT_TOKEN may hold several tokens
 // separated by commas ("new,old" during a rotation). The token is not
 // required here: adapters that load it elsewhere (Secrets Manager) check it
 // themselves, and ConfigError reports what is missing.
 func FromEnv(getenv func(string) string) (Config, error) {
-	c := Config{APIURL: botapi.DefaultBaseURL, RateLimit: true, InFlight: handler.DefaultMaxInFlight}
+	c := Config{APIURL: botapi.DefaultBaseURL, RateLimit: true, InFlight: handler.DefaultMaxInFlight,
+		Host: DefaultHost, Port: DefaultPort}
 	for _, t := range strings.Split(getenv(EnvToken), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.Tokens = append(c.Tokens, t)
@@ -82,6 +94,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.InFlight = n
 	}
+	if err := c.listen(getenv); err != nil {
+		return c, err
+	}
 	if err := c.replyQueue(getenv); err != nil {
 		return c, err
 	}
@@ -98,11 +113,17 @@ func (c Config) NewLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: c.LogLevel}))
 }
 
-// NewBot builds the example bot: a Bot API client sending with the keyring's
-// primary token (so a rotation is picked up), webhooks verified against the
-// keyring, and the handlers of package bot. Extra options (a verifier that
-// refreshes the keyring, a timeout) are applied after the defaults.
-func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handler.Option) (*handler.Bot, error) {
+// NewMux builds a bot: a Mux whose Bot API client sends with the keyring's
+// primary token (so a rotation is picked up), that verifies webhooks against
+// the keyring, logs to logger, admits SOCIOGRAM_MAX_IN_FLIGHT webhooks at
+// once, and has the handlers register adds (the bot's Register function).
+// Extra options (a verifier that refreshes the keyring, a reply queue's
+// sender) are applied after these. It fails with ErrNoToken when keys is
+// empty.
+func (c Config) NewMux(keys *handler.Keyring, logger *slog.Logger, register func(*handler.Mux), opts ...handler.Option) (*handler.Mux, error) {
+	if register == nil {
+		panic("config: NewMux needs the bot's Register function")
+	}
 	if keys.Len() == 0 {
 		return nil, ErrNoToken
 	}
@@ -116,7 +137,7 @@ func (c Config) NewBot(keys *handler.Keyring, logger *slog.Logger, opts ...handl
 	if err != nil {
 		return nil, err
 	}
-	bot.Register(b)
+	register(b)
 	return b, nil
 }
 
@@ -129,6 +150,20 @@ func (c Config) NewClient(keys *handler.Keyring, opts ...botapi.Option) *botapi.
 		botapi.WithBaseURL(c.APIURL),
 		botapi.WithRateLimit(c.RateLimit),
 	}, opts...)...)
+}
+
+// listen reads HOST and PORT.
+func (c *Config) listen(getenv func(string) string) error {
+	if h := getenv(EnvHost); h != "" {
+		c.Host = h
+	}
+	if p := getenv(EnvPort); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("%s=%q: want a port number from 0 to 65535 (0: any free port)", EnvPort, p)
+		}
+		c.Port = p
+	}
+	return nil
 }
 
 // replyQueue reads the reply queue's variables; at most one may be set.

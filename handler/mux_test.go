@@ -38,7 +38,7 @@ func (r *recorder) Send(_ context.Context, uid int64, msg handler.Message) error
 	return nil
 }
 
-func newBot(t *testing.T, logs *bytes.Buffer, opts ...handler.Option) (*handler.Bot, *recorder) {
+func newBot(t *testing.T, logs *bytes.Buffer, opts ...handler.Option) (*handler.Mux, *recorder) {
 	t.Helper()
 	rec := &recorder{}
 	if logs == nil {

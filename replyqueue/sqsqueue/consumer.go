@@ -15,8 +15,8 @@ import (
 	"github.com/sociogram-kit/kit/replyqueue"
 )
 
-// Sender delivers the batches of the queue's event source mapping.
-type Sender struct {
+// Consumer sends the replies in the batches of the queue's event source mapping.
+type Consumer struct {
 	client  *sqs.Client
 	url     string
 	deliver *replyqueue.Deliverer
@@ -24,15 +24,15 @@ type Sender struct {
 	now     func() time.Time
 }
 
-// NewSender returns a Sender for the queue at url that delivers with d and
+// NewConsumer returns a Consumer for the queue at url that delivers with d and
 // deletes delivered messages with client.
-func NewSender(client *sqs.Client, url string, d *replyqueue.Deliverer, logger *slog.Logger) *Sender {
-	return &Sender{client: client, url: url, deliver: d, logger: logger, now: time.Now}
+func NewConsumer(client *sqs.Client, url string, d *replyqueue.Deliverer, logger *slog.Logger) *Consumer {
+	return &Consumer{client: client, url: url, deliver: d, logger: logger, now: time.Now}
 }
 
 // Handle delivers one batch in order and returns the messages to keep
 // queued. See the package documentation.
-func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+func (s *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	held := map[string]bool{} // message groups with a failed message in this batch
 	var sent, failed, skipped int
@@ -68,7 +68,7 @@ func (s *Sender) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 // remove deletes a delivered message at once, so that it is not sent again
 // if the invocation then times out or crashes. The event source mapping
 // deletes it too when the batch returns; a failure here only risks that.
-func (s *Sender) remove(ctx context.Context, m events.SQSMessage) {
+func (s *Consumer) remove(ctx context.Context, m events.SQSMessage) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if _, err := s.client.DeleteMessage(ctx, &sqs.DeleteMessageInput{
@@ -82,7 +82,7 @@ func (s *Sender) remove(ctx context.Context, m events.SQSMessage) {
 // not delivered; skipped: not tried, behind a failed reply of the same user
 // or after the invocation's time ran out), the age of its oldest
 // message (how far behind the sender is) and the queue's approximate depth.
-func (s *Sender) logBatch(ctx context.Context, ev events.SQSEvent, sent, failed, skipped int) {
+func (s *Consumer) logBatch(ctx context.Context, ev events.SQSEvent, sent, failed, skipped int) {
 	var oldest time.Duration
 	for _, m := range ev.Records {
 		if ms, err := strconv.ParseInt(m.Attributes["SentTimestamp"], 10, 64); err == nil {

@@ -1,0 +1,71 @@
+package httpadapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/sociogram-kit/kit/config"
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/replyqueue"
+)
+
+// DrainTimeout bounds how long Run waits, after the server has stopped, for
+// the local reply queue to empty (at one reply a second once the first 60 of
+// a minute are out).
+const DrainTimeout = 60 * time.Second
+
+// Run serves a bot over plain HTTP until ctx is cancelled; it is the whole of
+// a plain-HTTP main:
+//
+//	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+//	defer stop()
+//	if err := httpadapter.Run(ctx, os.Getenv, os.Stderr, bot.Register); err != nil { ... }
+//
+// It reads the configuration through getenv (package config: the token,
+// SOCIOGRAM_API_URL, SOCIOGRAM_RATE_LIMIT, SOCIOGRAM_MAX_IN_FLIGHT,
+// LOG_LEVEL, SOCIOGRAM_REPLY_QUEUE, HOST, PORT), logs JSON lines to w, builds
+// the bot with register (the bot's Register function) and serves it at
+// WebhookPath on HOST:PORT. With SOCIOGRAM_REPLY_QUEUE=local, webhooks are
+// answered once their replies are queued, GET /queue shows the queue's
+// numbers, and the queue is drained (for up to DrainTimeout) after the
+// server has stopped. A cancelled ctx stops the server gracefully (see
+// Serve); Run then returns nil. A configuration error names its variable.
+func Run(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) error {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	logger := cfg.NewLogger(w)
+	keys := handler.NewKeyring(cfg.Tokens...)
+	var opts []handler.Option
+	var srvOpts []Option
+	var queue *replyqueue.Local
+	if cfg.ReplyQueue == config.ReplyQueueLocal && keys.Len() > 0 {
+		queue = replyqueue.NewLocal(cfg.NewClient(keys), replyqueue.WithLogger(logger))
+		opts = replyqueue.Options(queue)
+		srvOpts = append(srvOpts, WithQueueStats(queue.Stats))
+	}
+	mux, err := cfg.NewMux(keys, logger, register, opts...)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (set %s and %s): %w", cfg.Addr(), config.EnvHost, config.EnvPort, err)
+	}
+	logger.Info("listening", "webhook", "http://"+ln.Addr().String()+WebhookPath,
+		"api", cfg.APIURL, "rate_limit", cfg.RateLimit)
+	err = Serve(ctx, NewServer(mux, logger, srvOpts...), ln)
+	if queue != nil {
+		logger.Info("draining the reply queue", "depth", queue.Stats().Depth, "timeout", DrainTimeout.String())
+		dctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
+		defer cancel()
+		err = errors.Join(err, queue.Close(dctx))
+	}
+	logger.Info("stopped")
+	return err
+}

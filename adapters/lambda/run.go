@@ -1,0 +1,96 @@
+package lambdaadapter
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/sociogram-kit/kit/config"
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/replyqueue"
+	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
+)
+
+// Webhook builds the webhook function at cold start, before the first
+// invocation; it is the whole of a Lambda main:
+//
+//	h, logger, err := lambdaadapter.Webhook(context.Background(), os.Getenv, os.Stdout, bot.Register)
+//	if err != nil {
+//		logger.Error("cannot start: "+err.Error(), "error", err)
+//		os.Exit(1)
+//	}
+//	slog.SetDefault(logger)
+//	lambda.Start(h)
+//
+// It reads the configuration through getenv (package config, plus
+// SOCIOGRAM_BOT_TOKEN_SECRET: the token is read from Secrets Manager once
+// and re-read when a webhook's key stops matching), builds the bot with
+// register (the bot's Register function) and, with SOCIOGRAM_REPLY_QUEUE_URL
+// set, queues replies in that SQS FIFO queue instead of sending them. The
+// logger (JSON lines to w, with the request id) is usable even when err is
+// not nil, to report err.
+func Webhook(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) (*Function, *slog.Logger, error) {
+	cfg, err := config.FromEnv(getenv)
+	logger := NewLogger(w, cfg.LogLevel)
+	if err != nil {
+		return nil, logger, err
+	}
+	keys := handler.NewKeyring(cfg.Tokens...)
+	var opts []handler.Option
+	v, err := LoadTokens(ctx, getenv, keys, logger)
+	if err != nil {
+		return nil, logger, err
+	}
+	if v != nil {
+		opts = append(opts, handler.WithVerifier(v))
+	}
+	if cfg.ReplyQueueURL != "" {
+		awsCfg, err := AWSConfig(getenv)
+		if err != nil {
+			return nil, logger, err
+		}
+		opts = append(opts, replyqueue.Options(sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL))...)
+	}
+	mux, err := cfg.NewMux(keys, logger, register, opts...)
+	if err != nil {
+		return nil, logger, err
+	}
+	return New(mux), logger, nil
+}
+
+// errNoQueue: the sender function was started without its queue.
+var errNoQueue = errors.New(config.EnvReplyQueueURL + " is not set: the sender needs the reply queue's URL")
+
+// Sender builds the reply queue's sender function (template.yaml's
+// SenderFunction, QueueReplies=on) at cold start; a main passes the result
+// to lambda.Start as Webhook's does. It needs SOCIOGRAM_REPLY_QUEUE_URL and
+// the token (SOCIOGRAM_BOT_TOKEN_SECRET or SOCIOGRAM_BOT_TOKEN), and sends
+// with SOCIOGRAM_API_URL. Its pacer starts here, so the first send of a new
+// instance waits one interval: with one instance at a time (reserved
+// concurrency 1), the bot-wide spacing holds across instances. The sender
+// does not depend on the bot's handlers.
+func Sender(ctx context.Context, getenv func(string) string, w io.Writer) (lambda.Handler, *slog.Logger, error) {
+	cfg, err := config.FromEnv(getenv)
+	logger := NewLogger(w, cfg.LogLevel)
+	if err != nil {
+		return nil, logger, err
+	}
+	if cfg.ReplyQueueURL == "" {
+		return nil, logger, errNoQueue
+	}
+	awsCfg, err := AWSConfig(getenv)
+	if err != nil {
+		return nil, logger, err
+	}
+	keys := handler.NewKeyring(cfg.Tokens...)
+	if _, err := LoadTokens(ctx, getenv, keys, logger); err != nil {
+		return nil, logger, err
+	}
+	d := replyqueue.NewDeliverer(cfg.NewClient(keys), replyqueue.NewPacer(nil, 0))
+	c := sqsqueue.NewConsumer(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL, d, logger)
+	return lambda.NewHandler(c.Handle), logger, nil
+}
