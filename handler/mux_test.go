@@ -179,7 +179,7 @@ func TestPanicLoggedWithStack(t *testing.T) {
 	if line["level"] != "ERROR" || line["status"] != float64(500) || !strings.Contains(line["error"].(string), "kaboom") {
 		t.Errorf("log line = %v", line)
 	}
-	if s, _ := line["stack"].(string); !strings.Contains(s, "bot_test.go") {
+	if s, _ := line["stack"].(string); !strings.Contains(s, "mux_test.go") {
 		t.Errorf("stack does not point at the panicking handler: %q", s)
 	}
 }
