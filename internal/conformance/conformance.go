@@ -1,6 +1,6 @@
 // Package conformance is the one table of inbound webhook cases that every
 // adapter runs through its real entry point: the status table of package
-// handler, the example bot's replies byte for byte, and odd but valid inputs.
+// handler, the fixture bot's replies byte for byte, and odd but valid inputs.
 // Adding a case adds it to every adapter; a difference between adapters is a
 // failing test.
 package conformance
@@ -39,16 +39,29 @@ type Case struct {
 	Faults  []sociogramtest.Fault // injected at the fake Bot API first
 	Status  int
 	Replies []string // the send-message bodies the fake must receive, in order
+
+	botIndependent bool // a 200 that dispatches nothing, whatever the bot
 }
 
 // Deliver sends req through the adapter under test and returns its answer.
 type Deliver func(t *testing.T, req Request) Response
 
-// Run runs every case: it resets api, injects the case's faults, delivers the
-// request and checks the status, Allow on 405, that no answer contains the
-// token, and the exact bytes of every reply at api.
+// Run runs every case of Cases against an adapter serving the fixture bot
+// (package internal/fixture): it resets api, injects the case's faults,
+// delivers the request and checks the status, Allow on 405, that no answer
+// contains the token, and the exact bytes of every reply at api.
 func Run(t *testing.T, api *sociogramtest.API, deliver Deliver) {
-	for _, c := range Cases() {
+	run(t, api, deliver, Cases())
+}
+
+// RunStatus runs StatusCases the same way: for the real entry points, which
+// serve whatever bot/ holds.
+func RunStatus(t *testing.T, api *sociogramtest.API, deliver Deliver) {
+	run(t, api, deliver, StatusCases())
+}
+
+func run(t *testing.T, api *sociogramtest.API, deliver Deliver, cases []Case) {
+	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			api.Reset()
 			api.Inject(c.Faults...)
