@@ -1,0 +1,115 @@
+package devcmd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sociogram-kit/kit/config"
+	"github.com/sociogram-kit/kit/emulator"
+)
+
+// DefaultChatID is the chat id trigger sends from: the one in the
+// platform's docs.
+const DefaultChatID = "507f1f77bcf86cd799439011"
+
+// Trigger sends one Sociogram webhook, a chat-message or a callback-query
+// carrying the bot token, to any webhook URL (the local bot, a deployed
+// Lambda or Cloud Functions URL), prints the status and body, and returns
+// ExitOK on a 2xx answer, ExitFailed on any other answer or a failure,
+// ExitUsage on bad usage. name is the command as the user typed it, for
+// the usage text and errors.
+//
+// The token comes from SOCIOGRAM_BOT_TOKEN (the first of a comma-separated
+// list) or -token, and is never printed; the URL from -url or BOT_URL.
+func Trigger(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	o, err := parseTrigger(name, args, getenv, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.Is(err, errUsage):
+		return ExitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return ExitUsage
+	}
+	body, what := emulator.ChatMessage(o.uid, o.chat, o.text), fmt.Sprintf("chat-message uid=%d text=%q", o.uid, o.text)
+	if o.callback != "" {
+		body, what = emulator.CallbackQuery(o.uid, o.chat, o.callback), fmt.Sprintf("callback-query uid=%d callbackData=%q", o.uid, o.callback)
+	}
+	fmt.Fprintf(stdout, "POST %s\n%s\n", o.url, what)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	d := emulator.Deliver(ctx, &http.Client{}, o.url, o.token, body)
+	if d.Err != nil {
+		fmt.Fprintf(stderr, "%s: no answer after %s: %v\n", name, d.Latency.Round(time.Millisecond), d.Err)
+		return ExitFailed
+	}
+	fmt.Fprintf(stdout, "%d %s (%s)\n", d.Status, http.StatusText(d.Status), d.Latency.Round(time.Millisecond))
+	if b := strings.TrimSpace(d.Body); b != "" {
+		fmt.Fprintln(stdout, b)
+	}
+	if !d.OK() {
+		fmt.Fprintf(stderr, "%s: %s\n", name, d.Failure())
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+type triggerOptions struct {
+	url, token, chat, text, callback string
+	uid                              int64
+	timeout                          time.Duration
+}
+
+// errUsage: the flag package refused the command line and printed the usage.
+var errUsage = errors.New("usage")
+
+func parseTrigger(name string, args []string, getenv func(string) string, stderr io.Writer) (triggerOptions, error) {
+	var o triggerOptions
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defURL := getenv("BOT_URL")
+	if defURL == "" {
+		defURL = emulator.DefaultBotURL
+	}
+	fs.StringVar(&o.url, "url", defURL, "the bot's webhook URL (default from BOT_URL)")
+	fs.StringVar(&o.token, "token", "", "the bot token (default from "+config.EnvToken+"; never printed)")
+	fs.Int64Var(&o.uid, "uid", 12345, "the user the event comes from")
+	fs.StringVar(&o.chat, "chat", DefaultChatID, "the chat id")
+	fs.StringVar(&o.text, "text", "", `send a chat-message with this text (the default, with "hello")`)
+	fs.StringVar(&o.callback, "callback", "", "send a callback-query with this callbackData instead")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the answer")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s [-url URL] [-uid N] (-text TEXT | -callback DATA)\n", name)
+		fmt.Fprintln(stderr, "Sends one Sociogram webhook carrying the bot token and prints the answer.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errUsage
+	}
+	if o.token == "" {
+		o.token = strings.TrimSpace(strings.Split(getenv(config.EnvToken), ",")[0])
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.token == "":
+		return o, fmt.Errorf("no token: set %s or pass -token", config.EnvToken)
+	case o.text != "" && o.callback != "":
+		return o, errors.New("give -text or -callback, not both")
+	case o.uid <= 0:
+		return o, errors.New("-uid must be positive")
+	case o.text == "" && o.callback == "":
+		o.text = "hello"
+	}
+	return o, nil
+}
