@@ -14,8 +14,8 @@ import (
 // each replying through the emulator's Bot API.
 func TestAnyBotURL(t *testing.T) {
 	for _, c := range []struct{ name, pkg, path, health string }{
-		{"plain HTTP", "./adapters/http/cmd/webhook", "/webhook", "/healthz"},
-		{"Cloud Functions runner", "./adapters/gcf/cmd/gcf", "/", "/"},
+		{"plain HTTP", testtools.FixtureWebhook, "/webhook", "/healthz"},
+		{"Cloud Functions runner", testtools.FixtureGCF, "/", "/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			emu, base := start(t, emulator.WithUser(12345, "Alice"))

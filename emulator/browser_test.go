@@ -21,7 +21,7 @@ import (
 const browserToken = "browser-test-token-93ab"
 
 // TestBrowser drives the chat page in a real headless Chromium against the
-// real bin/emulator and bin/webhook (the example bot), as `make run` starts
+// real bin/emulator and bin/webhook (on the fixture bot), as `make run` starts
 // them. With UPDATE_SCREENSHOTS=1 it writes the README's screenshots.
 func TestBrowser(t *testing.T) {
 	chromium := testtools.Require(t, "chromium")
@@ -105,7 +105,7 @@ func TestBrowserReplyQueue(t *testing.T) {
 // bot's environment.
 func startPair(t *testing.T, botEnv ...string) (string, string) {
 	emuBin := testtools.Build(t, "./cmd/emulator")
-	botBin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	botBin := testtools.Build(t, testtools.FixtureWebhook)
 	emuPort, botPort := testtools.FreePort(t), testtools.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", emuPort)
 	botURL := fmt.Sprintf("http://127.0.0.1:%d/webhook", botPort)

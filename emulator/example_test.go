@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"regexp"
 
 	"github.com/sociogram-kit/kit/botapi"
 	"github.com/sociogram-kit/kit/emulator"
 	"github.com/sociogram-kit/kit/handler"
-	"github.com/sociogram-kit/kit/internal/fixture"
 )
 
-// The emulator and the example bot, in process: Alice writes, the bot
-// replies through the emulator's Bot API.
+// The emulator and a bot, in process: Alice writes, the bot replies through
+// the emulator's Bot API.
 func Example() {
 	const token = "example-token"
 	emu, err := emulator.New(token, emulator.WithUser(12345, "Alice"))
@@ -29,7 +29,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fixture.Register(b)
+	b.OnRegexp(regexp.MustCompile(`(?i)hello`), func(ctx context.Context, ev *handler.Event) error {
+		return ev.Reply(ctx, `Hello there! You said: "`+ev.Text+`"`,
+			handler.Row(handler.CallbackButton("Tell me more", "more_info")))
+	})
 	webhook := httptest.NewServer(b)
 	defer webhook.Close()
 	if err := emu.SetBotURL(webhook.URL); err != nil {

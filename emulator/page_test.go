@@ -16,7 +16,7 @@ import (
 	"github.com/sociogram-kit/kit/internal/fixture"
 )
 
-// startBot serves the example bot in process, sending its replies to the
+// startBot serves the fixture bot in process, sending its replies to the
 // emulator at apiURL and accepting webhooks that carry botToken. Its client
 // spaces its sends as in production, so two replies to one user are a
 // second apart and meet no 429.
@@ -37,7 +37,7 @@ func startBot(t *testing.T, botToken, apiURL string) string {
 	return srv.URL + httpadapter.WebhookPath
 }
 
-// emulatorWithBot starts an emulator and the example bot wired to each other.
+// emulatorWithBot starts an emulator and the fixture bot wired to each other.
 func emulatorWithBot(t *testing.T, botToken string) (*emulator.Emulator, string) {
 	t.Helper()
 	emu, base := start(t, emulator.WithUser(12345, "Alice"))

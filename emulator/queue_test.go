@@ -104,11 +104,12 @@ func TestQueueAbsent(t *testing.T) {
 	}
 }
 
-// TestQueueFromBinary: bin/webhook with SOCIOGRAM_REPLY_QUEUE=local shows
+// TestQueueFromBinary: bin/webhook (the fixture bot's) with
+// SOCIOGRAM_REPLY_QUEUE=local shows
 // its queue through the emulator, the reply to "hello" counted sent; without
 // the queue it shows none.
 func TestQueueFromBinary(t *testing.T) {
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	for _, queued := range []bool{true, false} {
 		t.Run(fmt.Sprintf("queued=%v", queued), func(t *testing.T) {
 			emu, base := start(t, emulator.WithUser(12345, "Alice"))

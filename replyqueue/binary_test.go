@@ -14,14 +14,14 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// TestWebhookBinaryLocalQueue runs bin/webhook with SOCIOGRAM_REPLY_QUEUE=local:
+// TestWebhookBinaryLocalQueue runs bin/webhook (the fixture's) with SOCIOGRAM_REPLY_QUEUE=local:
 // webhooks are answered 200, and SIGTERM drains the queue before the process
 // exits, every reply delivered once and in order (one user, so also
 // one a second).
 func TestWebhookBinaryLocalQueue(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
 	api.Inject(sociogramtest.Fault{Latency: 300 * time.Millisecond}) // still sending at SIGTERM
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	port := testtools.FreePort(t)
 	p := testtools.Start(t, bin, []string{"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL,
 		fmt.Sprintf("PORT=%d", port), "SOCIOGRAM_REPLY_QUEUE=local"})

@@ -15,8 +15,10 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
+// TestBinaryRefusesToStartWithoutToken: bin/webhook (the fixture's: the same
+// lines as the real main) exits non-zero naming the variable to fix.
 func TestBinaryRefusesToStartWithoutToken(t *testing.T) {
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	for _, env := range [][]string{{}, {"SOCIOGRAM_BOT_TOKEN=x", "LOG_LEVEL=loud"}, {"SOCIOGRAM_BOT_TOKEN=x", "SOCIOGRAM_RATE_LIMIT=maybe"}, {"SOCIOGRAM_BOT_TOKEN=x", "SOCIOGRAM_API_URL=ftp://x"}} {
 		cmd := exec.Command(bin)
 		cmd.Env = append(env, "PORT=0")
@@ -35,12 +37,12 @@ func TestBinaryRefusesToStartWithoutToken(t *testing.T) {
 	}
 }
 
-// TestGracefulShutdown sends SIGTERM while a webhook waits on a slow Bot API:
+// TestGracefulShutdown sends the fixture's bin/webhook SIGTERM while a webhook waits on a slow Bot API:
 // the webhook must still be answered 200 and its reply delivered.
 func TestGracefulShutdown(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
 	api.Inject(sociogramtest.Fault{Latency: 700 * time.Millisecond})
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	port := testtools.FreePort(t)
 	p := testtools.Start(t, bin, []string{"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL, fmt.Sprintf("PORT=%d", port)})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)

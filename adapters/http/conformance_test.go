@@ -40,10 +40,11 @@ func TestConformanceInProcess(t *testing.T) {
 	}
 }
 
-// TestConformanceBinary runs the table against the built bin/webhook.
+// TestConformanceBinary runs the table against bin/webhook built on the
+// fixture bot (internal/fixture/cmd/webhook: the real main's lines).
 func TestConformanceBinary(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	port := testtools.FreePort(t)
 	p := testtools.Start(t, bin, []string{
 		"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL,

@@ -11,11 +11,11 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// TestFaults runs the fault table against bin/webhook with the client's
+// TestFaults runs the fault table against the fixture's bin/webhook with the client's
 // spacing on, as in production.
 func TestFaults(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	port := testtools.FreePort(t)
 	p := testtools.Start(t, bin, []string{
 		"SOCIOGRAM_BOT_TOKEN=" + conformance.Token, "SOCIOGRAM_API_URL=" + api.URL,

@@ -12,8 +12,9 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// TestFloorRepliesAsTheKit sends the example bot's events to the floor and to
-// bin/webhook and checks that the Bot API receives the same replies, so the
+// TestFloorRepliesAsTheKit sends the starting bot's events to the floor and
+// to bin/webhook built on the kit's fixture bot (a frozen copy of the
+// starting bot/bot.go) and checks that the Bot API receives the same replies, so the
 // benchmark compares the same work.
 func TestFloorRepliesAsTheKit(t *testing.T) {
 	const token = "floor-test-token"
@@ -26,7 +27,7 @@ func TestFloorRepliesAsTheKit(t *testing.T) {
 		"other":    sociogramtest.CallbackQuery(6, "more_info"),
 	}
 	replies := map[string]map[string]any{}
-	for _, bin := range []string{"./bench/floor", "./adapters/http/cmd/webhook"} {
+	for _, bin := range []string{"./bench/floor", testtools.FixtureWebhook} {
 		api := sociogramtest.NewServer(t, token)
 		port := testtools.FreePort(t)
 		testtools.Start(t, testtools.Build(t, bin), []string{

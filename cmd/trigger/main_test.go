@@ -17,11 +17,12 @@ import (
 
 const token = "trigger-test-token-41c2"
 
-// startWebhook runs the built bin/webhook against a fake Bot API.
+// startWebhook runs bin/webhook, built on the fixture bot, against a fake
+// Bot API.
 func startWebhook(t *testing.T) (string, *sociogramtest.Server) {
 	t.Helper()
 	api := sociogramtest.NewServer(t, token)
-	bin := testtools.Build(t, "./adapters/http/cmd/webhook")
+	bin := testtools.Build(t, testtools.FixtureWebhook)
 	port := testtools.FreePort(t)
 	testtools.Start(t, bin, []string{"SOCIOGRAM_BOT_TOKEN=" + token, "SOCIOGRAM_API_URL=" + api.URL,
 		"SOCIOGRAM_RATE_LIMIT=off", fmt.Sprintf("PORT=%d", port)})

@@ -49,6 +49,17 @@ func isExec(p string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
+// The fixture mains: the kit's entry points on its own test bot (package
+// internal/fixture), for the end-to-end tests that check replies. The real
+// mains (./adapters/http/cmd/webhook, ./adapters/gcf/cmd/gcf, the bootstrap of
+// make build-WebhookFunction) serve whatever bot/ holds: only their deploy
+// proofs build them, and those check nothing that depends on the bot.
+const (
+	FixtureWebhook   = "./internal/fixture/cmd/webhook"
+	FixtureGCF       = "./internal/fixture/cmd/gcf"
+	FixtureBootstrap = "./internal/fixture/cmd/bootstrap"
+)
+
 var (
 	buildMu sync.Mutex
 	built   = map[string]string{}
@@ -56,8 +67,8 @@ var (
 )
 
 // Build compiles the package (a path relative to the module root, such as
-// ./adapters/http/cmd/webhook) once per test binary and returns the
-// executable's path. env adds to the build environment (GOOS, CGO_ENABLED...).
+// FixtureWebhook) once per test binary and returns the executable's path.
+// args are extra go build flags (-tags ...).
 func Build(t testing.TB, pkg string, args ...string) string {
 	t.Helper()
 	buildMu.Lock()
