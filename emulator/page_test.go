@@ -146,7 +146,7 @@ func TestFailedDeliveries(t *testing.T) {
 // the page's API refuses bodies a cross-site form could send.
 func TestPageServed(t *testing.T) {
 	_, base := start(t)
-	for path, want := range map[string]string{"/": "<title>Sociogram emulator</title>", "/config.js": "/emulator/state", "/style.css": ".bubble"} {
+	for path, want := range map[string]string{"/": "<title>Sociogram emulator</title>", "/app.js": "/emulator/state", "/style.css": ".bubble"} {
 		a := call(t, "GET", base+path, nil, "")
 		if a.Status != 200 || !strings.Contains(a.Body, want) {
 			t.Errorf("GET %s: %d, body lacks %q", path, a.Status, want)
