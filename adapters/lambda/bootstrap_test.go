@@ -19,7 +19,7 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// TestBootstrapSecretUnderEmulator runs the built bootstrap under the
+// TestBootstrapSecretUnderEmulator runs the fixture bot's bootstrap under the
 // emulator with the token in a Secrets Manager secret (moto, reached through
 // AWS_ENDPOINT_URL as the real SDK's configuration allows).
 func TestBootstrapSecretUnderEmulator(t *testing.T) {
@@ -99,7 +99,8 @@ func TestBootstrapUnreadableSecret(t *testing.T) {
 }
 
 // TestBootstrapSize checks the default (arm64) bootstrap, built as sam build
-// builds it, stays within 10 MB.
+// builds it (on the fixture bot: the budget is the kit's, not a bot's), stays
+// within 10 MB.
 func TestBootstrapSize(t *testing.T) {
 	st, err := os.Stat(makeBootstrap(t, "arm64"))
 	if err != nil {

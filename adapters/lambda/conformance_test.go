@@ -18,7 +18,7 @@ import (
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
-// newAdapter builds the example bot as the bootstrap does, talking to api.
+// newAdapter builds the fixture bot as the bootstrap does, talking to api.
 func newAdapter(t *testing.T, apiURL string, logs *bytes.Buffer) *lambdaadapter.Function {
 	t.Helper()
 	cfg, err := config.FromEnv(func(k string) string {
@@ -74,7 +74,7 @@ func TestConformanceInProcess(t *testing.T) {
 	}
 }
 
-// deliverEmulated invokes the built bootstrap under the emulator with src's
+// deliverEmulated invokes a built bootstrap under the emulator with src's
 // event.
 func deliverEmulated(e *emulator, src lambdaadapter.Source, b64 bool) conformance.Deliver {
 	return func(t *testing.T, req conformance.Request) conformance.Response {
@@ -83,8 +83,8 @@ func deliverEmulated(e *emulator, src lambdaadapter.Source, b64 bool) conformanc
 }
 
 // TestConformanceEmulator runs the whole table for each source, plain and
-// base64, against the built bootstrap under aws-lambda-rie, whose replies
-// reach the fake Bot API on loopback.
+// base64, against the fixture bot's bootstrap under aws-lambda-rie, whose
+// replies reach the fake Bot API on loopback.
 func TestConformanceEmulator(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
 	e := startEmulator(t, buildBootstrap(t), envList(map[string]string{

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -19,7 +20,7 @@ import (
 	"github.com/sociogram-kit/kit/internal/testtools"
 )
 
-// emulator is the built bootstrap running under aws-lambda-rie.
+// emulator is a built bootstrap running under aws-lambda-rie.
 type emulator struct {
 	url string
 	mu  sync.Mutex // the emulator crashes under concurrent invokes
@@ -31,30 +32,42 @@ var (
 	bootstrapBuilt = map[string]string{}
 )
 
-// buildBootstrap builds the bootstrap for this machine exactly as sam build
-// does, with the Makefile's build-WebhookFunction target.
+// fixtureRule is a make rule building the fixture bot's bootstrap
+// (internal/fixture/cmd/bootstrap) with the Makefile's own Lambda build
+// command, the one build-WebhookFunction runs on the real main.
+const fixtureRule = "--eval=kit-fixture-bootstrap: ; $(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap " + testtools.FixtureBootstrap
+
+// buildBootstrap builds the fixture bot's bootstrap for this machine as sam
+// build builds the real one, for the tests that check replies.
 func buildBootstrap(t testing.TB) string { return makeBootstrap(t, runtime.GOARCH) }
 
-// buildSender builds the reply queue's sender for this machine as sam build
-// does, with the Makefile's build-SenderFunction target.
-func buildSender(t testing.TB) string {
-	return makeTarget(t, "build-SenderFunction", runtime.GOARCH)
-}
-
-// makeBootstrap runs make build-WebhookFunction for arch, once per test
-// binary, and returns the bootstrap's path.
+// makeBootstrap builds the fixture bot's bootstrap for arch.
 func makeBootstrap(t testing.TB, arch string) string {
-	return makeTarget(t, "build-WebhookFunction", arch)
+	return makeTarget(t, arch, fixtureRule, "kit-fixture-bootstrap")
 }
 
-// makeTarget runs make target (a SAM build target writing ARTIFACTS_DIR/bootstrap)
-// for arch, once per test binary, and returns the bootstrap's path.
-func makeTarget(t testing.TB, target, arch string) string {
+// buildRealBootstrap builds the kit's own bootstrap (whatever bot/ holds)
+// for this machine exactly as sam build does, with the Makefile's
+// build-WebhookFunction target: only its deploy proof uses it.
+func buildRealBootstrap(t testing.TB) string {
+	return makeTarget(t, runtime.GOARCH, "build-WebhookFunction")
+}
+
+// buildSender builds the reply queue's sender (no bot in it) for this
+// machine as sam build does, with the Makefile's build-SenderFunction target.
+func buildSender(t testing.TB) string {
+	return makeTarget(t, runtime.GOARCH, "build-SenderFunction")
+}
+
+// makeTarget runs make with args (ending with a target writing
+// ARTIFACTS_DIR/bootstrap) for arch, once per test binary, and returns the
+// bootstrap's path.
+func makeTarget(t testing.TB, arch string, args ...string) string {
 	t.Helper()
 	make := testtools.Require(t, "make")
 	bootstrapMu.Lock()
 	defer bootstrapMu.Unlock()
-	key := target + "/" + arch
+	key := strings.Join(args, " ") + "/" + arch
 	if p, ok := bootstrapBuilt[key]; ok {
 		return p
 	}
@@ -62,10 +75,10 @@ func makeTarget(t testing.TB, target, arch string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(make, "--no-print-directory", target, "ARTIFACTS_DIR="+dir, "LAMBDA_ARCH="+arch)
+	cmd := exec.Command(make, append([]string{"--no-print-directory", "ARTIFACTS_DIR=" + dir, "LAMBDA_ARCH=" + arch}, args...)...)
 	cmd.Dir = testtools.Root()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make %s: %v\n%s", target, err, out)
+		t.Fatalf("make %s: %v\n%s", args[len(args)-1], err, out)
 	}
 	bootstrapBuilt[key] = filepath.Join(dir, "bootstrap")
 	return bootstrapBuilt[key]

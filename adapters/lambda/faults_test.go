@@ -10,8 +10,8 @@ import (
 )
 
 // TestFaultsEmulator runs the fault table (429, 5xx, slow answers, dropped
-// connections, a wait past the deadline) against the built bootstrap under
-// aws-lambda-rie, with the client's spacing on as deployed: every reply is
+// connections, a wait past the deadline) against the fixture bot's bootstrap
+// under aws-lambda-rie, with the client's spacing on as deployed: every reply is
 // delivered at most once, and a lost one is a 500 whose log names the uid.
 func TestFaultsEmulator(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)

@@ -14,7 +14,7 @@ import (
 )
 
 // FuzzInvoke feeds arbitrary payloads to the adapter in front of the real
-// core and the example bot (replies go nowhere). Every input must either be
+// core and the fixture bot (replies go nowhere). Every input must either be
 // answered in a known source's shape with a status of the core's table (or
 // the adapter's 400 for bad base64), or be refused with ErrUnknownEvent or
 // ErrMalformedEvent; nothing may panic.

@@ -131,7 +131,7 @@ func sqsEvent(t *testing.T, queueARN string, msgs []types.Message) []byte {
 	return out
 }
 
-// helloTo is the example bot's answer to text from uid, as the Bot API must
+// helloTo is the fixture bot's answer to text from uid, as the Bot API must
 // receive it.
 func helloTo(uid int64, text string) string {
 	return strings.Replace(conformance.ReplyHello(text), `"uid":12345`, fmt.Sprintf(`"uid":%d`, uid), 1)
@@ -146,7 +146,8 @@ func webhookEvent(t *testing.T, uid int64, text string) []byte {
 }
 
 // TestQueuedRepliesUnderEmulator runs both Lambda functions of
-// QueueReplies=on as sam build builds them, each under aws-lambda-rie, with
+// QueueReplies=on as sam build builds them (the webhook on the fixture bot),
+// each under aws-lambda-rie, with
 // moto's SQS between them: the webhook bootstrap answers 200 and leaves its
 // replies in the FIFO queue (a redelivered webhook's reply once); the
 // sender, invoked with the SQS event built from what moto delivers, sends
