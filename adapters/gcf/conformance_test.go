@@ -12,8 +12,8 @@ import (
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
 	"github.com/sociogram-kit/kit/config"
-	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/fixture"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
@@ -57,7 +57,7 @@ func checkRequestLine(t *testing.T, logs, execID, project string) {
 var frameworkStarted atomic.Bool
 
 // TestConformanceFunctionsFramework registers the bot with
-// functions-framework-go, as the root package's init does, and runs the
+// functions-framework-go, as a root package's init does, and runs the
 // table through the framework's own server for FUNCTION_TARGET=Webhook, in
 // this process. The framework has no way to stop its server: it lives until
 // the test binary exits, so the registration happens once, here.
@@ -98,10 +98,11 @@ func gcfEnv(apiURL string, port int) []string {
 	}
 }
 
-// TestConformanceBinary runs the table against the built bin/gcf.
+// TestConformanceBinary runs the table against bin/gcf built on the fixture
+// bot (internal/fixture/cmd/gcf, blank-importing internal/fixture/function).
 func TestConformanceBinary(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
-	bin := testtools.Build(t, "./adapters/gcf/cmd/gcf")
+	bin := testtools.Build(t, testtools.FixtureGCF)
 	port := testtools.FreePort(t)
 	p := testtools.Start(t, bin, gcfEnv(api.URL, port))
 	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
@@ -120,11 +121,11 @@ func TestConformanceBinary(t *testing.T) {
 	}
 }
 
-// TestBinaryWithoutToken: with no token the function starts, logs an ERROR
+// TestBinaryWithoutToken: with no token the fixture's bin/gcf starts, logs an ERROR
 // naming SOCIOGRAM_BOT_TOKEN, and answers every webhook 500.
 func TestBinaryWithoutToken(t *testing.T) {
 	api := sociogramtest.NewServer(t, conformance.Token)
-	bin := testtools.Build(t, "./adapters/gcf/cmd/gcf")
+	bin := testtools.Build(t, testtools.FixtureGCF)
 	port := testtools.FreePort(t)
 	env := gcfEnv(api.URL, port)[1:]
 	p := testtools.Start(t, bin, env)

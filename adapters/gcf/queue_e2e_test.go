@@ -106,7 +106,8 @@ func helloTo(uid int64, text string) string {
 }
 
 // TestQueuedRepliesBinary runs both functions of queue_replies = true as
-// bin/gcf (functions-framework-go, the root package's registrations), with
+// bin/gcf on the fixture bot (functions-framework-go, the registrations of
+// internal/fixture/function), with
 // pstest between them: the webhook function (FUNCTION_TARGET=Webhook,
 // SOCIOGRAM_REPLY_TOPIC) answers 200 and publishes each reply keyed by its
 // user; the sender (FUNCTION_TARGET=Sender) takes each as Pub/Sub's push
@@ -118,7 +119,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 	fake := sociogramtest.NewAPI(conformance.Token, nil)
 	api := httptest.NewServer(fake)
 	defer api.Close()
-	bin := testtools.Build(t, "./adapters/gcf/cmd/gcf")
+	bin := testtools.Build(t, testtools.FixtureGCF)
 	start := func(target string, env ...string) (*testtools.Proc, string) {
 		port := testtools.FreePort(t)
 		p := testtools.Start(t, bin, append([]string{
