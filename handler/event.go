@@ -23,8 +23,9 @@ type Event struct {
 	Update *Update // the parsed envelope
 
 	sender    Sender
-	failed    []error // replies that were not delivered
-	uncertain []error // replies that may or may not have been delivered
+	failed    []error   // replies that were not delivered, state used without a store
+	uncertain []error   // replies that may or may not have been delivered
+	turn      *stateSet // the states of this turn (WithStore); nil without a store
 }
 
 // Reply sends text and optional rows of buttons to the user who sent the

@@ -40,6 +40,7 @@ type Mux struct {
 	inFlight   chan struct{} // a slot per webhook being handled
 	routes     router
 	middleware []Middleware
+	turns      *turns // per-user state (WithStore); nil without
 }
 
 // Option configures a Mux.
@@ -115,6 +116,9 @@ func New(token string, opts ...Option) (*Mux, error) {
 	}
 	if b.maxBody <= 0 || b.timeout <= 0 {
 		return nil, fmt.Errorf("handler: max body bytes and timeout must be positive")
+	}
+	if err := b.checkState(); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
