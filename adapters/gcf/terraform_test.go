@@ -12,9 +12,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
-	"github.com/sociogram-kit/kit/adapters/gcf/internal/tfschema"
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/testtools"
+	"github.com/sociogram-kit/kit/internal/tfschema"
 )
 
 // TestTerraformSchema checks every google_* resource and data block of
@@ -22,7 +22,7 @@ import (
 // archive_file data source is not checked: the archive provider's schema is
 // not available offline (its use is asserted by TestTerraformUpload).
 func TestTerraformSchema(t *testing.T) {
-	data, err := os.ReadFile("internal/tfschema/testdata/google-provider-v7.44.0-schema.json")
+	data, err := os.ReadFile("../../internal/tfschema/testdata/google-provider-v7.44.0-schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}

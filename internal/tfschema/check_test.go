@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sociogram-kit/kit/adapters/gcf/internal/tfschema"
+	"github.com/sociogram-kit/kit/internal/tfschema"
 )
 
 const provider = "registry.terraform.io/hashicorp/google"
@@ -83,5 +83,28 @@ func TestLoadUnknownProvider(t *testing.T) {
 	}
 	if _, err := tfschema.Load([]byte(`{`), provider); err == nil {
 		t.Error("want an error for bad JSON")
+	}
+}
+
+// TestGoogle: the embedded schema is the testdata file's, and finds the
+// planted mistakes.
+func TestGoogle(t *testing.T) {
+	s, err := tfschema.Google()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Resources["google_cloudfunctions2_function"] == nil {
+		t.Fatal("the embedded schema has no google_cloudfunctions2_function")
+	}
+	src, err := os.ReadFile("testdata/bad.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Check("google_", map[string][]byte{"bad.tf": src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := check(t, "bad.tf"); len(got) != len(want) || len(got) == 0 {
+		t.Errorf("embedded schema: %d problems in bad.tf, the file's schema %d", len(got), len(want))
 	}
 }
