@@ -30,13 +30,20 @@ func Root() string {
 // When it is missing the test is skipped, or failed under KIT_REQUIRE_TOOLS=1.
 func Require(t testing.TB, name string) string {
 	t.Helper()
-	if p := filepath.Join(Root(), "bin", "tools", name); isExec(p) {
+	return RequireIn(t, filepath.Join(Root(), "bin", "tools"), name)
+}
+
+// RequireIn is Require looking in the folder tools (a bot project's
+// bin/tools) before PATH.
+func RequireIn(t testing.TB, tools, name string) string {
+	t.Helper()
+	if p := filepath.Join(tools, name); isExec(p) {
 		return p
 	}
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	msg := fmt.Sprintf("%s not found in bin/tools or PATH (make tools installs it)", name)
+	msg := fmt.Sprintf("%s not found in %s or PATH (make tools installs it)", name, tools)
 	if os.Getenv("KIT_REQUIRE_TOOLS") == "1" {
 		t.Fatal(msg)
 	}
