@@ -48,6 +48,12 @@ test: check-fmt
 	$(GO) vet ./...
 	KIT_REQUIRE_TOOLS=$${KIT_REQUIRE_TOOLS:-0} $(GO) test -race -count=1 ./...
 
+## test-swap: make test on a copy of the kit whose bot/ is another bot (a
+## to-do bot): the kit's own tests must not depend on the user's bot
+.PHONY: test-swap
+test-swap:
+	internal/fixture/swap.sh
+
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -89,12 +95,15 @@ bench-tools:
 	$(GO) build -trimpath -o $(BENCH_OUT)/floor ./bench/floor
 	$(GO) build -trimpath -o $(BENCH_OUT)/load ./bench/load
 
-## deploy-gcp: the bot on Google Cloud Functions (terraform init + apply in
-## terraform/; variables from terraform/terraform.tfvars or TF_VAR_*)
+## deploy-gcp: the bot on Google Cloud Functions: the upload computed from the
+## build and built the buildpack's way (sociogram gcf-source writes
+## terraform/.build/source-files.json), then terraform init + apply in
+## terraform/ (variables from terraform/terraform.tfvars or TF_VAR_*)
 TERRAFORM         ?= $(shell command -v terraform 2>/dev/null || echo $(TOOLS)/terraform)
 TERRAFORM_VERSION := v1.5.7
 .PHONY: deploy-gcp destroy-gcp tools-terraform
 deploy-gcp: tools-terraform
+	$(GO) run ./cmd/sociogram gcf-source
 	$(TERRAFORM) -chdir=terraform init -input=false
 	$(TERRAFORM) -chdir=terraform apply
 	@echo "Webhook URL (enter it in the Sociogram Developer Portal): $$($(TERRAFORM) -chdir=terraform output -raw webhook_url)"
