@@ -1,8 +1,10 @@
 // Package conformance is the one table of inbound webhook cases that every
-// adapter runs through its real entry point: the status table of package
-// handler, the fixture bot's replies byte for byte, and odd but valid inputs.
-// Adding a case adds it to every adapter; a difference between adapters is a
-// failing test.
+// adapter runs, in process and through its entry point built on the fixture
+// bot (package internal/fixture): the status table of package handler, the
+// fixture bot's replies byte for byte, and odd but valid inputs. Adding a
+// case adds it to every adapter; a difference between adapters is a failing
+// test. The kit's real entry points serve whatever bot/ holds: their deploy
+// proofs run only StatusCases (RunStatus), which hold for any bot.
 package conformance
 
 import (
