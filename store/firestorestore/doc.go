@@ -34,18 +34,23 @@
 // Store takes the second. Get and Put remember, per key, the document's
 // update time at the version they read or wrote, so the turn engine's
 // sequence (Get, Put at that version, Put at the next to clear the outbox)
-// is one read and two one-write commits, exactly the engine's own
-// Get/Put count (TestCallsPerTurn counts the RPCs). The update time is unique
-// per write of a document and every Put changes version, so the precondition
-// holds exactly when the stored version is still the one read. A Put at a
-// version this Store has not seen (another process read it, or the memory
-// was trimmed) first reads the document: one more read, same guarantee.
-// Version 0 is a Create, failing with AlreadyExists. Both failures are
-// handler.ErrConflict.
+// costs one BatchGetDocuments and two Commits, one write each: exactly the
+// engine's own count of one read and two writes. A transaction would cost
+// BeginTransaction, BatchGetDocuments and Commit per Put, seven RPCs and
+// three billed reads per turn instead of three RPCs and one read
+// (TestFirestore/CallsPerTurn counts both on the emulator).
 //
-// The memory is at most MaxRemembered keys (two timestamps and an int
-// each); past that it forgets an arbitrary half, costing those keys one
-// read on their next Put.
+// The update time is unique per write of a document and every Put changes
+// the version, so the precondition holds exactly when the stored version is
+// still the one read; what a Store remembers only saves a read, it never
+// decides a conflict. A Put at a version this Store has not seen (another
+// process read it, or the memory was trimmed) first reads the document: one
+// more read, same guarantee. Version 0 is a Create, failing with
+// AlreadyExists. Both failures are handler.ErrConflict.
+//
+// The memory is at most MaxRemembered keys (a key, a version and a
+// timestamp each); past that it forgets an arbitrary half, costing those
+// keys one read on their next Put.
 //
 // The runtime's service account needs roles/datastore.user on the project.
 //
