@@ -58,15 +58,20 @@ func table(t *testing.T, c *dynamodb.Client) string {
 	return name
 }
 
-func TestConformance(t *testing.T) {
+// TestDynamoDB runs the conformance suite and the DynamoDB-specific tests
+// on one moto server.
+func TestDynamoDB(t *testing.T) {
 	c := client(testtools.StartMoto(t))
-	storetest.Run(t, func(t *testing.T) handler.Store { return dynamostore.New(c, table(t, c)) })
+	t.Run("Conformance", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) handler.Store { return dynamostore.New(c, table(t, c)) })
+	})
+	t.Run("Item", func(t *testing.T) { testItem(t, c) })
+	t.Run("Errors", func(t *testing.T) { testErrors(t, c) })
 }
 
-// TestItem checks the stored item against the table contract in doc.go:
+// testItem checks the stored item against the table contract in doc.go:
 // the attribute names and types template.yaml and a reader of the table rely on.
-func TestItem(t *testing.T) {
-	c := client(testtools.StartMoto(t))
+func testItem(t *testing.T, c *dynamodb.Client) {
 	name := table(t, c)
 	s := dynamostore.New(c, name)
 	ctx := context.Background()
@@ -109,10 +114,9 @@ func TestItem(t *testing.T) {
 	}
 }
 
-// TestErrors: a missing table is named with the action the function needs,
+// testErrors: a missing table is named with the action the function needs,
 // and an empty key is refused before any call.
-func TestErrors(t *testing.T) {
-	c := client(testtools.StartMoto(t))
+func testErrors(t *testing.T, c *dynamodb.Client) {
 	s := dynamostore.New(c, "no-such-table")
 	ctx := context.Background()
 	_, err := s.Get(ctx, "1")
