@@ -161,10 +161,11 @@ var (
 type result struct {
 	status int
 	ev     *Event
-	err    error  // logged, never sent
-	warn   error  // replies that may not have been delivered, logged
-	reason string // sent with 400
-	stack  []byte // of a recovered panic
+	err    error      // logged, never sent
+	warn   error      // replies that may not have been delivered, logged
+	reason string     // sent with 400
+	stack  []byte     // of a recovered panic
+	turn   *turnStats // what the turn did with state (WithStore)
 }
 
 func (r *result) body() []byte {
@@ -287,13 +288,21 @@ func (b *Mux) dispatch(ctx context.Context, ev *Event) (res result) {
 			res.err = errors.Join(ev.failed...)
 		}
 		res.warn = errors.Join(ev.uncertain...)
-		if res.err != nil {
+		switch {
+		case res.err != nil && isBusy(res.err):
+			res.status = http.StatusServiceUnavailable // state conflicts exhausted: the platform retries
+		case res.err != nil:
 			res.status = http.StatusInternalServerError
 			if b.onError != nil {
 				b.onError(ctx, ev, res.err)
 			}
 		}
 	}()
+	if b.turns != nil && b.turns.store != nil {
+		res.turn = &turnStats{}
+		res.err = b.turn(ctx, ev, h, res.turn)
+		return res
+	}
 	res.err = h(ctx, ev)
 	return res
 }
@@ -322,6 +331,9 @@ func (b *Mux) log(ctx context.Context, res result, d time.Duration) {
 	}
 	if res.stack != nil {
 		attrs = append(attrs, slog.String("stack", string(res.stack)))
+	}
+	if res.turn != nil && (level > slog.LevelInfo || b.logger.Enabled(ctx, slog.LevelDebug)) {
+		attrs = append(attrs, res.turn.attr())
 	}
 	b.logger.LogAttrs(ctx, level, "webhook", attrs...)
 }
