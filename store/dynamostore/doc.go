@@ -14,6 +14,10 @@
 // deletes an expired item lazily (typically within days), so Get still
 // returns it: the turn engine checks Record.Expires on read.
 //
+// An item holds at most 400 KB (DynamoDB's limit, attribute names
+// included): a Put of larger Data fails with DynamoDB's ValidationException,
+// not a conflict.
+//
 // # Calls
 //
 // Get is one GetItem with ConsistentRead (a write that just committed on

@@ -19,6 +19,12 @@
 // deletes an expired document lazily (typically within a day), so Get still
 // returns it: the turn engine checks Record.Expires on read.
 //
+// A document holds at most 1 MiB (Firestore's limit): a Put of larger Data
+// fails with InvalidArgument, not a conflict. Firestore advises at most about
+// one sustained write per second to one document; a turn that replies
+// writes twice, and a user's turns are paced by the platform's one reply a
+// second, so bursts are what it sees.
+//
 // # Calls, and why not a transaction
 //
 // Firestore's only write preconditions are "exists" and "last update time":
