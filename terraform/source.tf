@@ -1,20 +1,14 @@
-# The uploaded source: go.mod, go.sum and the non-test Go files of the root
-# package (function.go, the function the buildpack builds) and of every
-# package of this module it imports. The buildpack test in adapters/gcf
-# evaluates these same expressions, rebuilds exactly these files as the
-# buildpack does and fails, naming the package, if an import is missing here.
+# The uploaded source: exactly the files the function's build needs, listed
+# by `sociogram gcf-source` from the build itself (go list -deps of the root
+# package: the non-test Go files and //go:embed files of every package of this
+# module it needs, go.mod and go.sum) after it has built them the way the
+# Cloud Functions buildpack does. `make deploy-gcp` runs it before terraform
+# apply, so a package or an embedded file the bot adds is uploaded without an
+# edit here. The list is .build/source-files.json (ignored by git).
 locals {
-  source_root     = "${path.module}/.."
-  source_packages = ["adapters/gcf", "bot", "botapi", "handler", "internal/app", "replyqueue", "replyqueue/pubsubqueue"]
-  source_files = setunion(
-    ["go.mod", "go.sum"],
-    [for f in fileset(local.source_root, "*.go") : f if !endswith(f, "_test.go")],
-    flatten([
-      for p in local.source_packages : [
-        for f in fileset(local.source_root, "${p}/*.go") : f if !endswith(f, "_test.go")
-      ]
-    ]),
-  )
+  source_root  = "${path.module}/.."
+  source_list  = "${path.module}/.build/source-files.json"
+  source_files = fileexists(local.source_list) ? jsondecode(file(local.source_list)).files : []
 }
 
 data "archive_file" "source" {
@@ -27,6 +21,13 @@ data "archive_file" "source" {
     content {
       content  = file("${local.source_root}/${source.value}")
       filename = source.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(local.source_list)
+      error_message = "No list of the files to upload (terraform/.build/source-files.json): run `make deploy-gcp`, which writes it with `sociogram gcf-source` after checking that those files build, then runs terraform apply."
     }
   }
 }

@@ -12,40 +12,10 @@ import (
 
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
 	"github.com/sociogram-kit/kit/internal/conformance"
+	"github.com/sociogram-kit/kit/internal/gcfsource"
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 )
-
-// generatedMain is the main the Go functions buildpack writes for a function
-// registered declaratively (functions.HTTP in an init): it blank-imports the
-// function's package and starts the framework on PORT.
-const generatedMain = `// Binary main file implements an HTTP server that loads and runs user's code
-// on incoming HTTP requests.
-package main
-
-import (
-	"log"
-	"net/http"
-	"os"
-
-	_ "%s"
-
-	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
-)
-
-func main() {
-	http.HandleFunc("/robots.txt", http.NotFound)
-	http.HandleFunc("/favicon.ico", http.NotFound)
-
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	if err := funcframework.Start(port); err != nil {
-		log.Fatalf("Function failed to start: %%v\n", err)
-	}
-}
-`
 
 // goCmd runs go in dir the way the buildpack's build does: module mode,
 // GOFLAGS=-mod=mod, no workspace, the proxy from the environment.
@@ -61,96 +31,26 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestUploadCoversTheFunction: every Go file (and embedded file) of every
-// package of this module the root package imports is in the upload.
-func TestUploadCoversTheFunction(t *testing.T) {
-	upload := uploadFiles(t)
-	for _, f := range []string{"go.mod", "go.sum", "function.go"} {
-		if !slices.Contains(upload, f) {
-			t.Errorf("the upload lacks %s", f)
-		}
-	}
-	for _, f := range upload {
-		if strings.HasSuffix(f, "_test.go") || strings.Contains(f, "testdata/") {
-			t.Errorf("the upload carries test file %s", f)
-		}
-	}
-	root := testtools.Root()
-	mod := goCmd(t, root, "list", "-m")
-	list := goCmd(t, root, "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}}|{{join .GoFiles ","}}|{{join .EmbedFiles ","}}{{end}}`, ".")
-	for _, line := range strings.Split(list, "\n") {
-		parts := strings.Split(line, "|")
-		if len(parts) != 3 || (parts[0] != mod && !strings.HasPrefix(parts[0], mod+"/")) {
-			continue
-		}
-		dir := strings.TrimPrefix(strings.TrimPrefix(parts[0], mod), "/")
-		for _, f := range strings.Split(parts[1]+","+parts[2], ",") {
-			if f == "" {
-				continue
-			}
-			if p := filepath.ToSlash(filepath.Join(dir, f)); !slices.Contains(upload, p) {
-				t.Errorf("the function needs %s (package %s) but terraform/source.tf does not upload it: add the package to local.source_packages", p, parts[0])
-			}
-		}
-	}
-}
-
-// TestBuildpackBuild takes exactly the files the Terraform uploads, builds
-// them the way the Cloud Functions Go buildpack does, starts the result with
-// FUNCTION_TARGET=Webhook and runs the conformance table against it:
-//
-//  1. the upload goes into a functions/ folder of an empty application root;
-//  2. the root package must not be named after a folder at the upload's root
-//     (the buildpack would then import MODULE/NAME), and the module path must
-//     contain a dot in its first element;
-//  3. a new module at the application root requires the user's module at
-//     v0.0.0, replaced by ./functions;
-//  4. a generated main blank-imports the root package and calls
-//     funcframework.Start(PORT);
-//  5. go build with GOFLAGS=-mod=mod.
+// TestBuildpackBuild builds exactly the files terraform/source.tf uploads
+// (the list `sociogram gcf-source` writes) the way the Cloud Functions Go
+// buildpack does (gcfsource.Build: the upload in functions/, a module
+// serverless_function_app requiring the kit's module replaced by it, the
+// generated main, GOFLAGS=-mod=mod), starts the result with
+// FUNCTION_TARGET=Webhook and checks what does not depend on the bot:
+// the status table, the request's log line with its trace, no token.
 func TestBuildpackBuild(t *testing.T) {
-	upload := uploadFiles(t)
-	app := t.TempDir()
-	src := filepath.Join(app, "functions")
-	for _, f := range upload {
-		data, err := os.ReadFile(filepath.Join(testtools.Root(), filepath.FromSlash(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst := filepath.Join(src, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	src := writeList(t, testtools.Root())
+	upload := uploadFiles(t, testtools.Root())
+	if !slices.Equal(upload, src.Files) {
+		t.Fatalf("terraform uploads %q\nbut gcf-source lists %q", upload, src.Files)
 	}
-
-	pkg := rootPackageName(t, src)
-	if st, err := os.Stat(filepath.Join(src, pkg)); err == nil && st.IsDir() {
-		t.Fatalf("the root package is named %q like the folder %s/: the buildpack would import that folder instead", pkg, pkg)
-	}
-	mod := goCmd(t, src, "list", "-m")
-	if first, _, _ := strings.Cut(mod, "/"); !strings.Contains(first, ".") {
-		t.Fatalf("module path %q: the buildpack needs a dot in its first element", mod)
-	}
-
-	goCmd(t, app, "mod", "init", "serverless_function_app")
-	goCmd(t, app, "mod", "edit", "-require", mod+"@v0.0.0", "-replace", mod+"@v0.0.0=./functions")
-	if err := os.WriteFile(filepath.Join(app, "main.go"), []byte(fmt.Sprintf(generatedMain, mod)), 0o644); err != nil {
+	src.Files = upload
+	bin, err := src.Build(t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(app, "bin", "main")
-	goCmd(t, app, "build", "-o", bin, ".")
-
-	api := sociogramtest.NewServer(t, conformance.Token)
-	port := testtools.FreePort(t)
-	env := append(gcfEnv(api.URL, port), "FUNCTION_TARGET="+gcfadapter.EntryPoint, "K_SERVICE=sociogram-bot")
-	p := testtools.Start(t, bin, env)
-	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	testtools.WaitHTTP(t, base, 20*time.Second)
-
-	conformance.Run(t, api.API, conformance.DeliverHTTP(base))
+	base, api, p := startFunction(t, bin)
+	conformance.RunStatus(t, api.API, conformance.DeliverHTTP(base))
 
 	h, body := traced("buildpack-exec-1")
 	if r := conformance.Send(t, base, conformance.Request{Method: "POST", Header: h, Body: body}); r.Status != 200 {
@@ -163,8 +63,62 @@ func TestBuildpackBuild(t *testing.T) {
 	}
 }
 
-// rootPackageName is the name of the Go package at dir's root.
-func rootPackageName(t *testing.T, dir string) string {
+// TestBuildpackBuildBotModule: a bot in its own module, using the kit through
+// a replace to this checkout (what `sociogram new -kit` writes). Its upload
+// is refused for deploy (the buildpack cannot see the checkout), and with
+// gcfsource.WithLocalReplaces it is listed, uploaded by its terraform/ and
+// built with the replace carried into the build, and answers the status
+// table.
+func TestBuildpackBuildBotModule(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "mybot")
+	kitSum, err := os.ReadFile(filepath.Join(testtools.Root(), "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFiles(t, testtools.Root(), root, tfPaths(t))
+	for name, content := range map[string]string{
+		"go.mod": "module example.com/mybot\n\ngo 1.26.0\n\nrequire github.com/sociogram-kit/kit v0.0.0\n\n" +
+			"replace github.com/sociogram-kit/kit => " + testtools.Root() + "\n",
+		"go.sum": string(kitSum),
+		"function.go": "// Package function is mybot's Cloud Functions entry point.\npackage function\n\n" +
+			"import (\n\t\"os\"\n\n\tgcfadapter \"github.com/sociogram-kit/kit/adapters/gcf\"\n\n\t\"example.com/mybot/bot\"\n)\n\n" +
+			"func init() { gcfadapter.RegisterFunctions(os.Getenv, os.Stderr, bot.Register) }\n",
+		"bot/bot.go": "// Package bot is mybot.\npackage bot\n\nimport \"github.com/sociogram-kit/kit/handler\"\n\n" +
+			"// Register registers nothing: the status table does not depend on it.\nfunc Register(*handler.Mux) {}\n",
+		"cmd/webhook/main.go": "package main\n\nfunc main() {}\n",
+	} {
+		writeFile(t, filepath.Join(root, filepath.FromSlash(name)), content)
+	}
+	goCmd(t, root, "list", "-deps", ".") // completes go.mod's requirements, as go mod tidy would
+
+	if _, err := gcfsource.List(root); err == nil || !strings.Contains(err.Error(), "go.mod replaces github.com/sociogram-kit/kit with the local folder") {
+		t.Fatalf("List of a module with a local replace: %v, want it refused", err)
+	}
+	src := writeList(t, root, gcfsource.WithLocalReplaces())
+	want := []string{"bot/bot.go", "function.go", "go.mod", "go.sum"}
+	if upload := uploadFiles(t, root); !slices.Equal(upload, want) || !slices.Equal(src.Files, want) {
+		t.Fatalf("gcf-source lists %q, terraform uploads %q; want %q", src.Files, upload, want)
+	}
+	bin, err := src.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, api, p := startFunction(t, bin)
+	conformance.RunStatus(t, api.API, conformance.DeliverHTTP(base))
+	if strings.Contains(p.Output(), conformance.Token) {
+		t.Error("the token appears in the function's output")
+	}
+}
+
+// startFunction starts a built function with FUNCTION_TARGET=Webhook and a
+// fake Bot API, and returns its URL.
+func startFunction(t *testing.T, bin string) (string, *sociogramtest.Server, *testtools.Proc) {
 	t.Helper()
-	return goCmd(t, dir, "list", "-f", "{{.Name}}", ".")
+	api := sociogramtest.NewServer(t, conformance.Token)
+	port := testtools.FreePort(t)
+	env := append(gcfEnv(api.URL, port), "FUNCTION_TARGET="+gcfadapter.EntryPoint, "K_SERVICE=sociogram-bot")
+	p := testtools.Start(t, bin, env)
+	base := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	testtools.WaitHTTP(t, base, 20*time.Second)
+	return base, api, p
 }
