@@ -21,9 +21,10 @@
 //
 // A document holds at most 1 MiB (Firestore's limit): a Put of larger Data
 // fails with InvalidArgument, not a conflict. Firestore advises at most about
-// one sustained write per second to one document; a turn that replies
-// writes twice, and a user's turns are paced by the platform's one reply a
-// second, so bursts are what it sees.
+// one sustained write per second to one document, and a turn that replies
+// writes its user's document twice: one user sustaining more than a turn
+// every two seconds is past that advice (bursts are fine; contention shows
+// as conflicts and retried turns).
 //
 // # Calls, and why not a transaction
 //
