@@ -1,0 +1,24 @@
+output "webhook_url" {
+  description = "The URL to enter as the bot's webhook in the Sociogram Developer Portal."
+  value       = google_cloudfunctions2_function.bot.url
+}
+
+output "token_secret" {
+  description = "The Secret Manager secret holding the bot token (add a version to rotate)."
+  value       = local.token_secret_id
+}
+
+output "service_account" {
+  description = "The function's runtime service account."
+  value       = google_service_account.runtime.email
+}
+
+output "reply_topic" {
+  description = "With queue_replies: the topic the webhook publishes replies to."
+  value       = one(google_pubsub_topic.replies[*].id)
+}
+
+output "reply_dead_letter_subscription" {
+  description = "With queue_replies: replies that failed 5 times; replay them with `go run ./cmd/replay-dlq -pubsub-dlq <this> -pubsub-topic <reply_topic>`."
+  value       = one(google_pubsub_subscription.dead_letter[*].id)
+}

@@ -1,0 +1,88 @@
+variable "project_id" {
+  description = "The Google Cloud project to deploy to."
+  type        = string
+}
+
+variable "region" {
+  description = "The region of the function and its source bucket."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "bot_token" {
+  description = "The bot token from the Sociogram Developer Portal (several separated by commas during a rotation, the new one first). Stored in a Secret Manager secret created here; it is also kept, marked sensitive, in the Terraform state. Leave null and set bot_token_secret_id to use a secret you manage."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "bot_token_secret_id" {
+  description = "The id (name) of an existing Secret Manager secret in project_id holding the bot token, instead of bot_token."
+  type        = string
+  default     = null
+}
+
+variable "bot_token_secret_version" {
+  description = "The version of bot_token_secret_id the function reads. \"latest\" is resolved when an instance starts; a number pins it, and changing it redeploys."
+  type        = string
+  default     = "latest"
+}
+
+variable "api_url" {
+  description = "The Sociogram Bot API base URL (SOCIOGRAM_API_URL)."
+  type        = string
+  default     = "https://api.sociogram.org"
+}
+
+variable "function_name" {
+  description = "The function's name; also names its service account and source bucket."
+  type        = string
+  default     = "sociogram-bot"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}[a-z0-9]$", var.function_name))
+    error_message = "function_name: 3 to 22 lower-case letters, digits and dashes, starting with a letter (the service account id adds \"-runtime\")."
+  }
+}
+
+variable "memory" {
+  description = "Memory of one instance, e.g. \"256M\"."
+  type        = string
+  default     = "256M"
+}
+
+variable "min_instances" {
+  description = "Instances kept warm (0 scales to zero; 1 avoids cold starts at a cost)."
+  type        = number
+  default     = 0
+}
+
+variable "max_instances" {
+  description = "The most instances running at once."
+  type        = number
+  default     = 10
+}
+
+variable "timeout_seconds" {
+  description = "How long one webhook may run. The bot itself gives up after 10 s."
+  type        = number
+  default     = 30
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL: debug, info, warn or error."
+  type        = string
+  default     = "info"
+}
+
+variable "rate_limit" {
+  description = "SOCIOGRAM_RATE_LIMIT: on spaces sends to the Bot API's limits, off disables it."
+  type        = string
+  default     = "on"
+}
+
+variable "queue_replies" {
+  description = "true: replies go into a Pub/Sub topic (ordered per user) that a second function, Sender, drains at the platform's pace (one message every 1.05 s), with retries and a dead-letter topic; webhooks are answered as soon as their replies are queued. See \"When your bot goes viral\" in the README."
+  type        = bool
+  default     = false
+}
