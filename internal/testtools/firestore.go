@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -20,13 +21,18 @@ import (
 // killed when the test ends.
 func StartFirestore(t testing.TB) string {
 	t.Helper()
-	gcloud := Require(t, "gcloud")
-	if _, err := exec.LookPath("java"); err != nil {
-		msg := "java not found in PATH: the Firestore emulator needs a JRE (OpenJDK 17)"
-		if os.Getenv("KIT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
+	gcloud, err := exec.LookPath("gcloud")
+	if err != nil {
+		skipOrFail(t, "gcloud not found in PATH: the Firestore emulator comes with the Google Cloud CLI (package google-cloud-cli-firestore-emulator)")
+	}
+	if sdk, err := filepath.EvalSymlinks(gcloud); err == nil {
+		emu := filepath.Join(filepath.Dir(sdk), "..", "platform", "cloud-firestore-emulator")
+		if _, err := os.Stat(emu); err != nil {
+			skipOrFail(t, "the Google Cloud CLI has no Firestore emulator ("+emu+" is missing: package google-cloud-cli-firestore-emulator)")
 		}
-		t.Skip(msg)
+	}
+	if _, err := exec.LookPath("java"); err != nil {
+		skipOrFail(t, "java not found in PATH: the Firestore emulator needs a JRE (OpenJDK 17)")
 	}
 	host := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	cmd := exec.Command(gcloud, "emulators", "firestore", "start", "--host-port="+host, "--quiet")
@@ -53,6 +59,16 @@ func StartFirestore(t testing.TB) string {
 		t.Fatalf("Firestore emulator on %s: %v\n%s", host, err, out.String())
 	}
 	return host
+}
+
+// skipOrFail skips the test, or fails it under KIT_REQUIRE_TOOLS=1, as
+// Require does for a missing tool.
+func skipOrFail(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("KIT_REQUIRE_TOOLS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 }
 
 // stopGroup kills the process group pgid and waits until none of it is
