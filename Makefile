@@ -54,6 +54,25 @@ test: check-fmt
 test-swap:
 	internal/fixture/swap.sh
 
+## test-new: the generator's end-to-end test: `sociogram new -kit $(CURDIR)`
+## into a temporary directory, then the new project's make test and make
+## build (with the kit's bin/tools on PATH), timed; the project is left
+## there when a step fails
+.PHONY: test-new
+test-new: tools-lambda tools-terraform
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/kit-new-XXXXXX"); proj=$$tmp/newbot; \
+	trap 'echo "!! test-new FAILED: the project is left in $$proj" >&2' ERR; \
+	secs() { awk -v a="$$1" -v b="$$2" 'BEGIN { printf "%.1f s", b - a }'; }; \
+	echo "== test-new: sociogram new -kit $(CURDIR) example.com/newbot $$proj"; \
+	t0=$$EPOCHREALTIME; $(GO) run ./cmd/sociogram new -kit $(CURDIR) example.com/newbot $$proj; t1=$$EPOCHREALTIME; \
+	echo "== test-new: make test in $$proj"; \
+	PATH="$(TOOLS):$$PATH" $(MAKE) -C $$proj --no-print-directory test; t2=$$EPOCHREALTIME; \
+	echo "== test-new: make build in $$proj"; \
+	$(MAKE) -C $$proj --no-print-directory build; t3=$$EPOCHREALTIME; \
+	trap - ERR; rm -rf "$$tmp"; \
+	echo "== test-new: PASS. sociogram new (go run, compile included): $$(secs $$t0 $$t1);" \
+	  "first make test: $$(secs $$t1 $$t2); make build: $$(secs $$t2 $$t3)"
+
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -111,6 +130,17 @@ deploy-gcp: tools-terraform
 ## destroy-gcp: remove everything deploy-gcp created
 destroy-gcp: tools-terraform
 	$(TERRAFORM) -chdir=terraform destroy
+
+## logs-gcp: the deployed function's latest log lines (LOGS_LIMIT, default
+## 50); its name, region and project come from terraform/'s state
+LOGS_LIMIT ?= 50
+.PHONY: logs-gcp
+logs-gcp: tools-terraform
+	@command -v gcloud >/dev/null 2>&1 || { echo "logs-gcp needs the Google Cloud CLI (gcloud): https://cloud.google.com/sdk/docs/install" >&2; exit 1; }
+	@attr() { echo "google_cloudfunctions2_function.bot.$$1" | $(TERRAFORM) -chdir=terraform console 2>/dev/null | tr -d '"'; }; \
+	name=$$(attr name); region=$$(attr location); project=$$(attr project); \
+	case "$$name" in ""|*"("*) echo "logs-gcp: no function in terraform/'s state: make deploy-gcp first" >&2; exit 1;; esac; \
+	gcloud functions logs read "$$name" --gen2 --region "$$region" --project "$$project" --limit $(LOGS_LIMIT)
 
 ## tools-terraform: terraform v1.5.7 into bin/tools when none is on PATH (~4.5 min)
 tools-terraform:
