@@ -1,31 +1,20 @@
 package lambdaadapter_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sociogram-kit/kit/internal/testtools"
 )
 
 // emulator is a built bootstrap running under aws-lambda-rie.
-type emulator struct {
-	url string
-	mu  sync.Mutex // the emulator crashes under concurrent invokes
-	out *testtools.Buffer
-}
+type emulator struct{ fn *testtools.Lambda }
 
 var (
 	bootstrapMu    sync.Mutex
@@ -84,52 +73,22 @@ func makeTarget(t testing.TB, arch string, args ...string) string {
 	return bootstrapBuilt[key]
 }
 
-// startEmulator runs bootstrap under aws-lambda-rie (itself under timeout,
-// in its own process group so the test's end stops all three) with env.
+// startEmulator runs bootstrap under aws-lambda-rie (testtools.StartLambda:
+// under timeout, in its own process group so the test's end stops all
+// three) with env.
 func startEmulator(t testing.TB, bootstrap string, env ...string) *emulator {
 	t.Helper()
-	rie := testtools.Require(t, "aws-lambda-rie")
-	timeout := testtools.Require(t, "timeout")
-	p1, p2 := testtools.FreePort(t), testtools.FreePort(t)
-	out := startGroup(t, timeout, env, "300", rie,
-		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(p1),
-		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(p2),
-		bootstrap)
-	addr := "127.0.0.1:" + strconv.Itoa(p1)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("aws-lambda-rie did not listen on %s:\n%s", addr, out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return &emulator{url: "http://" + addr + "/2015-03-31/functions/function/invocations", out: out}
+	return &emulator{testtools.StartLambda(t, testtools.Require(t, "aws-lambda-rie"), bootstrap, env...)}
 }
 
 // invoke sends one event and returns the function's output, one invoke at a
 // time.
 func (e *emulator) invoke(t testing.TB, event []byte) []byte {
 	t.Helper()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	resp, err := http.Post(e.url, "application/json", bytes.NewReader(event))
-	if err != nil {
-		t.Fatalf("invoke: %v", err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("invoke: %d %v %s", resp.StatusCode, err, out)
-	}
-	return out
+	return e.fn.Invoke(t, event)
 }
 
-func (e *emulator) output() string { return e.out.String() }
+func (e *emulator) output() string { return e.fn.Output() }
 
 func envList(kv map[string]string) []string {
 	var env []string
@@ -137,26 +96,4 @@ func envList(kv map[string]string) []string {
 		env = append(env, fmt.Sprintf("%s=%s", k, v))
 	}
 	return env
-}
-
-// startGroup runs path in its own process group and kills the whole group
-// when the test ends.
-func startGroup(t testing.TB, path string, env []string, args ...string) *testtools.Buffer {
-	t.Helper()
-	cmd := exec.Command(path, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
-	out := &testtools.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", path, out.String())
-		}
-	})
-	return out
 }
