@@ -46,8 +46,37 @@ func RunTurn(t *testing.T, newStore func(t *testing.T) handler.Store) {
 // suiteBot is the bot under test: any text adds one to the user's counter
 // and replies the new value; /get replies it; /quiet adds one, replying nothing.
 type suiteBot struct {
-	mux *handler.Mux
-	api *sociogramtest.Server
+	mux  *handler.Mux
+	api  *sociogramtest.Server
+	gate *gate // when set, held by the first handler runs
+}
+
+// gate holds the first n handler runs until all n have read their state, so
+// that they all commit against the same version: one wins, the others
+// conflict and rerun.
+type gate struct {
+	mu   sync.Mutex
+	n    int
+	open chan struct{}
+}
+
+func newGate(n int) *gate { return &gate{n: n, open: make(chan struct{})} }
+
+func (g *gate) wait(ctx context.Context) {
+	g.mu.Lock()
+	g.n--
+	switch {
+	case g.n == 0:
+		close(g.open)
+	case g.n < 0:
+		g.mu.Unlock()
+		return
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+	}
 }
 
 func newSuiteBot(t *testing.T, s handler.Store, opts ...handler.Option) *suiteBot {
@@ -67,12 +96,16 @@ func newSuiteBot(t *testing.T, s handler.Store, opts ...handler.Option) *suiteBo
 		counter.Get(ev).N++
 		return nil
 	})
+	b := &suiteBot{mux: mux, api: api}
 	mux.OnAnyText(func(ctx context.Context, ev *handler.Event) error {
 		c := counter.Get(ev)
+		if b.gate != nil {
+			b.gate.wait(ctx)
+		}
 		c.N++
 		return ev.Reply(ctx, strconv.Itoa(c.N))
 	})
-	return &suiteBot{mux: mux, api: api}
+	return b
 }
 
 // deliver posts one webhook to the bot in process and returns the status.
@@ -122,6 +155,7 @@ func newUID() int64 { return rand.Int64N(1e15) + 1 }
 func testConcurrentWebhooks(t *testing.T, s handler.Store) {
 	const n = 20
 	b := newSuiteBot(t, s)
+	b.gate = newGate(n) // all 20 first attempts read version 0: 19 must conflict
 	uid := newUID()
 	codes := make([]int, n)
 	var wg sync.WaitGroup
