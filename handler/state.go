@@ -41,8 +41,8 @@ type Record struct {
 // longer the stored one: another turn committed first.
 var ErrConflict = errors.New("handler: state changed by another turn")
 
-// DefaultStateTTL is how long a user's state lives after its last change
-// unless WithStateTTL says otherwise.
+// DefaultStateTTL is how long a user's state lives unused unless
+// WithStateTTL says otherwise.
 const DefaultStateTTL = 30 * 24 * time.Hour
 
 // WithStore keeps per-user state (see NewState) in s and makes every routed
@@ -51,9 +51,10 @@ const DefaultStateTTL = 30 * 24 * time.Hour
 // before the replies are sent. See the package documentation's "State".
 func WithStore(s Store) Option { return func(b *Mux) { b.stateConfig().store = s } }
 
-// WithStateTTL sets how long a user's state lives after its last write
-// (default DefaultStateTTL). An expired state reads as the zero value, even
-// before the store has deleted it.
+// WithStateTTL sets how long a user's state lives unused (default
+// DefaultStateTTL): every write restarts it, and a turn that only reads
+// writes too once less than half of it is left. An expired state reads as
+// the zero value, even before the store has deleted it.
 func WithStateTTL(d time.Duration) Option { return func(b *Mux) { b.stateConfig().ttl = d } }
 
 // WithClock sets the time source of state expiry (default time.Now), for

@@ -50,56 +50,66 @@ func isBusy(err error) bool {
 
 // turn runs h for ev as one atomic turn on the user's record: read, run with
 // replies collected, commit state and replies with one conditional Put, then
-// send and clear. A conflict reruns h on the fresh record. See the package
-// documentation's "State".
+// send and clear. A lost commit reruns h on the fresh record, up to
+// turnAttempts times. See the package documentation's "State".
 func (b *Mux) turn(ctx context.Context, ev *Event, h HandlerFunc, st *turnStats) error {
-	c := b.turns
-	key := strconv.FormatInt(ev.UID, 10)
-	fp := fingerprint(ev)
+	key, fp := strconv.FormatInt(ev.UID, 10), fingerprint(ev)
 	for attempt := 1; ; attempt++ {
 		st.attempts = attempt
-		rec, d, now, err := c.read(ctx, key, ev.UID)
-		if err != nil {
+		err := b.attempt(ctx, ev, h, key, fp, st)
+		switch {
+		case err != errLost:
 			return err
-		}
-		if i := d.find(fp); i >= 0 {
-			st.redelivery = true
-			c.flush(ctx, ev, key, rec.Version, d, i, st)
-			return nil
-		}
-		carried, kept := d.orphans(now, 2*b.timeout)
-		msgs, states, changed, err := attemptHandler(ctx, ev, h, d.S)
-		if err != nil {
-			return err
-		}
-		if !changed && len(carried) == 0 && !c.stale(rec, d, now) {
-			_, _, st.sent = sendInOrder(ctx, ev, msgs)
-			return nil
-		}
-		nd := recordData{S: states, O: kept}
-		if all := append(carried, msgs...); len(all) > 0 {
-			nd.O = append(nd.O, entry{F: fp, T: now.UnixMilli(), M: all})
-		}
-		err = c.put(ctx, key, rec.Version, nd, now)
-		if errors.Is(err, ErrConflict) && attempt < turnAttempts {
-			if err := pause(ctx, attempt); err != nil {
-				return err
-			}
-			continue
-		}
-		if errors.Is(err, ErrConflict) {
+		case attempt == turnAttempts:
 			return &busyError{uid: ev.UID, attempts: attempt}
 		}
-		if err != nil {
+		if err := pause(ctx, attempt); err != nil {
 			return err
 		}
-		st.writes++
-		if len(nd.O) > len(kept) {
-			st.carried = len(carried)
-			c.flush(ctx, ev, key, rec.Version+1, nd, len(nd.O)-1, st)
-		}
+	}
+}
+
+// errLost is an attempt whose commit another turn beat.
+var errLost = errors.New("handler: commit lost to another turn")
+
+// attempt is one try of a turn; it returns errLost when its commit conflicted.
+func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, key, fp string, st *turnStats) error {
+	c := b.turns
+	rec, d, now, err := c.read(ctx, key, ev.UID)
+	if err != nil {
+		return err
+	}
+	if i := d.find(fp); i >= 0 {
+		st.redelivery = true
+		c.flush(ctx, ev, key, rec.Version, d, i, st)
 		return nil
 	}
+	carried, kept := d.orphans(now, 2*b.timeout)
+	msgs, states, changed, err := attemptHandler(ctx, ev, h, d.S)
+	if err != nil {
+		return err
+	}
+	if !changed && len(carried) == 0 && !c.stale(rec, d, now) {
+		_, _, st.sent = sendInOrder(ctx, ev, msgs)
+		return nil
+	}
+	nd := recordData{S: states, O: kept}
+	if all := append(carried, msgs...); len(all) > 0 {
+		nd.O = append(nd.O, entry{F: fp, T: now.UnixMilli(), M: all})
+	}
+	err = c.put(ctx, key, rec.Version, nd, now)
+	if errors.Is(err, ErrConflict) {
+		return errLost
+	}
+	if err != nil {
+		return err
+	}
+	st.writes++
+	if len(nd.O) > len(kept) {
+		st.carried = len(carried)
+		c.flush(ctx, ev, key, rec.Version+1, nd, len(nd.O)-1, st)
+	}
+	return nil
 }
 
 // attemptHandler runs h once with the states decoded from raw and a sender
