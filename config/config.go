@@ -46,6 +46,8 @@ type Config struct {
 
 	Host string // default DefaultHost
 	Port string // default DefaultPort
+
+	State StateConfig // where per-user state is kept
 }
 
 // Defaults of HOST and PORT.
@@ -95,6 +97,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.InFlight = n
 	}
 	if err := c.listen(getenv); err != nil {
+		return c, err
+	}
+	if err := c.state(getenv); err != nil {
 		return c, err
 	}
 	if err := c.replyQueue(getenv); err != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
@@ -85,6 +86,51 @@ func TestFromEnvListen(t *testing.T) {
 	for _, bad := range []string{"abc", "-1", "65536", "80a"} {
 		if _, err := config.FromEnv(env(map[string]string{"PORT": bad})); err == nil || !strings.Contains(err.Error(), `PORT="`+bad+`"`) {
 			t.Errorf("PORT=%s: err = %v, want one naming PORT", bad, err)
+		}
+	}
+}
+
+func TestFromEnvState(t *testing.T) {
+	for _, c := range []struct {
+		env   map[string]string
+		store string
+	}{
+		{nil, ""},
+		{map[string]string{"SOCIOGRAM_STATE": "file"}, "file"},
+		{map[string]string{"SOCIOGRAM_STATE": "Memory"}, "memory"},
+		{map[string]string{"SOCIOGRAM_STATE": "off"}, "off"},
+		{map[string]string{"SOCIOGRAM_STATE_TABLE": "bot-state"}, "dynamodb"},
+		{map[string]string{"SOCIOGRAM_STATE_COLLECTION": "sessions"}, "firestore"},
+		{map[string]string{"SOCIOGRAM_STATE": "off", "SOCIOGRAM_STATE_TABLE": "bot-state"}, "off"},
+	} {
+		cfg, err := config.FromEnv(env(c.env))
+		if err != nil || cfg.State.Store != c.store {
+			t.Errorf("%v: store %q, %v; want %q", c.env, cfg.State.Store, err, c.store)
+		}
+	}
+	cfg, _ := config.FromEnv(env(map[string]string{"SOCIOGRAM_STATE_TTL": "90m", "SOCIOGRAM_STATE_FILE": "/tmp/s.db"}))
+	if cfg.State.TTL != 90*time.Minute || cfg.State.File != "/tmp/s.db" || cfg.State.Database != "(default)" {
+		t.Errorf("state = %+v", cfg.State)
+	}
+	cfg, _ = config.FromEnv(env(nil))
+	if cfg.State.File != ".sociogram/state.db" || cfg.State.TTL != 30*24*time.Hour {
+		t.Errorf("defaults = %+v", cfg.State)
+	}
+	for _, bad := range []map[string]string{
+		{"SOCIOGRAM_STATE": "redis"},
+		{"SOCIOGRAM_STATE": "dynamodb"},
+		{"SOCIOGRAM_STATE": "firestore"},
+		{"SOCIOGRAM_STATE_TTL": "forever"},
+		{"SOCIOGRAM_STATE_TTL": "-1h"},
+		{"SOCIOGRAM_STATE_TABLE": "t", "SOCIOGRAM_STATE_COLLECTION": "c"},
+	} {
+		_, err := config.FromEnv(env(bad))
+		named := false
+		for k := range bad {
+			named = named || (err != nil && strings.Contains(err.Error(), k))
+		}
+		if !named {
+			t.Errorf("%v: err = %v, want one naming the variable", bad, err)
 		}
 	}
 }
