@@ -32,24 +32,34 @@ const DrainTimeout = 60 * time.Second
 // WebhookPath on HOST:PORT. With SOCIOGRAM_REPLY_QUEUE=local, webhooks are
 // answered once their replies are queued, GET /queue shows the queue's
 // numbers, and the queue is drained (for up to DrainTimeout) after the
-// server has stopped. A cancelled ctx stops the server gracefully (see
+// server has stopped. A bot that declares per-user state (handler.NewState)
+// keeps it in the embedded file SOCIOGRAM_STATE_FILE (default
+// .sociogram/state.db), or in memory with SOCIOGRAM_STATE=memory. A cancelled ctx stops the server gracefully (see
 // Serve); Run then returns nil. A configuration error names its variable.
 func Run(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) error {
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
+	if len(cfg.Tokens) == 0 {
+		return config.ErrNoToken
+	}
 	logger := cfg.NewLogger(w)
 	keys := handler.NewKeyring(cfg.Tokens...)
 	var opts []handler.Option
 	var srvOpts []Option
 	var queue *replyqueue.Local
-	if cfg.ReplyQueue == config.ReplyQueueLocal && keys.Len() > 0 {
+	if cfg.ReplyQueue == config.ReplyQueueLocal {
 		queue = replyqueue.NewLocal(cfg.NewClient(keys), replyqueue.WithLogger(logger))
 		opts = replyqueue.Options(queue)
 		srvOpts = append(srvOpts, WithQueueStats(queue.Stats))
 	}
-	mux, err := cfg.NewMux(keys, logger, register, opts...)
+	stateOpts, state, err := openState(cfg.State, logger)
+	if err != nil {
+		return err
+	}
+	defer state.Close()
+	mux, err := cfg.NewMux(keys, logger, register, append(opts, stateOpts...)...)
 	if err != nil {
 		return err
 	}
