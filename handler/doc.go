@@ -35,27 +35,33 @@
 // holding typed states (NewState) and an outbox, and every routed event is a
 // turn:
 //
-//  1. Read the record; expired (WithStateTTL) reads as empty.
+//  1. Run the handler; its replies are collected, not sent. Its first use of
+//     state reads the record (expired, per WithStateTTL: read as empty). A
+//     handler that uses no state ends here: its replies are sent as without
+//     a store, and the store is not called.
 //  2. If the outbox holds replies of an event with this event's fingerprint
 //     (a hash of type, uid, chat id and text or callback data: the webhook
-//     has no event id), it is a redelivery: resend them, do not run the
-//     handler again.
-//  3. Run the handler; its replies are collected, not sent. A handler error
-//     or panic ends the turn: nothing is saved or sent, the webhook answers 500.
+//     has no event id), this is a redelivery: the run is discarded and those
+//     replies are resent.
+//  3. A handler error or panic ends the turn: nothing is saved or sent, the
+//     webhook answers 500.
 //  4. Nothing changed: send the replies directly, write nothing (unless less
 //     than half the TTL is left: then the record is written to keep an
 //     active user's state alive). Otherwise commit the states and an outbox
-//     entry with the replies in one conditional Put. Replies of earlier turns that failed (or died: their
-//     entry is older than twice the webhook timeout) go into this entry,
-//     first. On ErrConflict the handler reruns on the fresh record (up to 10
-//     attempts, then 503); a losing attempt's replies are never sent.
+//     entry with the replies in one conditional Put. Replies of earlier turns
+//     that failed (or died: their entry is older than twice the webhook
+//     timeout) go into this entry, first. On ErrConflict the handler reruns
+//     on the fresh record (up to 10 attempts, then 503); a losing attempt's
+//     replies are never sent.
 //  5. Send the entry's replies in order, then remove the entry (a second Put).
 //     When a send fails, what is left stays, marked abandoned, and the webhook
-//     answers 500: its redelivery, or the user's next event, sends the rest.
+//     answers 500: its redelivery, or the user's next event that uses state,
+//     sends the rest.
 //
-// Store calls: 1 Get per routed event; 1 Put more when the state changed and
-// nothing was replied; 2 when replies were committed. A handler may run more
-// than once per event: keep its side effects to state and replies.
+// Store calls: 1 Get per turn that uses state; 1 Put more when the state
+// changed and nothing was replied; 2 when replies were committed. A handler
+// may run more than once per event: keep its side effects to state and
+// replies.
 //
 // Limits: an event identical to one whose replies are still pending is taken
 // as its redelivery (its replies are sent once more, the handler does not

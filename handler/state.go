@@ -188,6 +188,8 @@ func (e *Event) states() *stateSet {
 	case e.turn.ended:
 		e.failed = append(e.failed, errTurnEnded)
 		return nil
+	case !e.turn.ensure():
+		return nil
 	}
 	return e.turn
 }
@@ -203,12 +205,33 @@ type loadedState struct {
 	zero  []byte // JSON of S's zero value
 }
 
-// stateSet is the states of one attempt of a turn.
+// stateSet is the states of one attempt of a turn. The user's record is
+// read on the first use of state, so a handler that uses none costs no read.
 type stateSet struct {
 	raw    map[string]json.RawMessage // as read from the record
 	loaded map[string]loadedState
 	err    error // the first error of Get or Reset
 	ended  bool
+
+	reader  func() (Record, recordData, time.Time, error)
+	read    bool  // the read was tried
+	readErr error // and failed
+	rec     Record
+	data    recordData
+	now     time.Time
+}
+
+// ensure reads the record on first use; it reports whether it is there.
+func (t *stateSet) ensure() bool {
+	if !t.read {
+		t.read = true
+		t.rec, t.data, t.now, t.readErr = t.reader()
+		t.raw = t.data.S
+		if t.readErr != nil {
+			t.fail(t.readErr)
+		}
+	}
+	return t.readErr == nil
 }
 
 func (t *stateSet) fail(err error) {

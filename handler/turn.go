@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,7 +18,8 @@ const (
 
 // turnStats is what a turn did with the state, for the request's log line.
 type turnStats struct {
-	attempts   int  // handler runs (or redelivery reads)
+	attempts   int  // handler runs
+	reads      int  // Gets (none when the handler used no state)
 	writes     int  // Puts that succeeded
 	redelivery bool // the event had pending replies: resent, handler not run
 	sent       int  // replies sent
@@ -27,7 +27,7 @@ type turnStats struct {
 }
 
 func (s *turnStats) attr() slog.Attr {
-	return slog.Group("state", slog.Int("attempts", s.attempts), slog.Int("writes", s.writes),
+	return slog.Group("state", slog.Int("attempts", s.attempts), slog.Int("reads", s.reads), slog.Int("writes", s.writes),
 		slog.Bool("redelivery", s.redelivery), slog.Int("sent", s.sent), slog.Int("carried", s.carried))
 }
 
@@ -75,20 +75,32 @@ var errLost = errors.New("handler: commit lost to another turn")
 // attempt is one try of a turn; it returns errLost when its commit conflicted.
 func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, key, fp string, st *turnStats) error {
 	c := b.turns
-	rec, d, now, err := c.read(ctx, key, ev.UID)
-	if err != nil {
-		return err
+	set := &stateSet{reader: func() (Record, recordData, time.Time, error) { return c.read(ctx, key, ev.UID) }}
+	msgs, herr := attemptHandler(ctx, ev, h, set)
+	if !set.read {
+		if herr == nil {
+			_, _, st.sent = sendInOrder(ctx, ev, msgs) // no state used: a plain turn
+		}
+		return herr
 	}
+	st.reads++
+	rec, d, now := set.rec, set.data, set.now
 	if i := d.find(fp); i >= 0 {
-		st.redelivery = true
+		st.redelivery = true // this run is discarded: its replies were committed before
 		c.flush(ctx, ev, key, rec.Version, d, i, st)
 		return nil
 	}
-	carried, kept := d.orphans(now, 2*b.timeout)
-	msgs, states, changed, err := attemptHandler(ctx, ev, h, d.S)
+	if herr != nil {
+		return herr
+	}
+	if set.err != nil {
+		return set.err
+	}
+	states, changed, err := set.encode()
 	if err != nil {
 		return err
 	}
+	carried, kept := d.orphans(now, 2*b.timeout)
 	if !changed && len(carried) == 0 && !c.stale(rec, d, now) {
 		_, _, st.sent = sendInOrder(ctx, ev, msgs)
 		return nil
@@ -112,20 +124,14 @@ func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, key, fp str
 	return nil
 }
 
-// attemptHandler runs h once with the states decoded from raw and a sender
-// that collects the replies.
-func attemptHandler(ctx context.Context, ev *Event, h HandlerFunc, raw map[string]json.RawMessage) (msgs []Message, states map[string]json.RawMessage, changed bool, err error) {
-	out, set, real := &collector{}, &stateSet{raw: raw}, ev.sender
+// attemptHandler runs h once with set as its states and a sender that
+// collects the replies.
+func attemptHandler(ctx context.Context, ev *Event, h HandlerFunc, set *stateSet) ([]Message, error) {
+	out, real := &collector{}, ev.sender
 	ev.sender, ev.turn = out, set
 	defer func() { ev.sender, set.ended = real, true }()
-	if err := h(ctx, ev); err != nil {
-		return nil, nil, false, err
-	}
-	if set.err != nil {
-		return nil, nil, false, set.err
-	}
-	states, changed, err = set.encode()
-	return out.msgs, states, changed, err
+	err := h(ctx, ev)
+	return out.msgs, err
 }
 
 // read gets and decodes the user's record; an expired one reads as empty.

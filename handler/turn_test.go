@@ -256,11 +256,11 @@ func TestRedeliveryResendsWithoutRerunning(t *testing.T) {
 	if got := b.out.sent(); !slices.Equal(got, []string{"first 1", "second 1"}) {
 		t.Errorf("sent %q, want each reply once", got)
 	}
-	if b.runs != 1 {
-		t.Errorf("handler ran %d times, want 1", b.runs)
-	}
 	if !strings.Contains(b.logs.String(), `"redelivery":true`) {
 		t.Errorf("log line does not say it was a redelivery: %s", b.logs.String())
+	}
+	if b.send(t, 5, "get"); b.out.sent()[2] != "1" {
+		t.Errorf("tally %s after one event delivered twice, want 1", b.out.sent()[2])
 	}
 }
 
@@ -294,8 +294,8 @@ func TestPermanentSendFailureIsNotKept(t *testing.T) {
 	if code := b.send(t, 5, "add"); code != 200 {
 		t.Fatalf("redelivery: status %d", code)
 	}
-	if b.runs != 1 || len(b.out.sent()) != 0 {
-		t.Errorf("handler ran %d times and sent %q; want 1 run, nothing sent", b.runs, b.out.sent())
+	if len(b.out.sent()) != 0 {
+		t.Errorf("redelivery sent %q; want nothing", b.out.sent())
 	}
 	if code := b.send(t, 5, "get"); code != 200 || !slices.Equal(b.out.sent(), []string{"1"}) {
 		t.Errorf("next event: %d %q, want 200 [1] (nothing left pending)", code, b.out.sent())
@@ -425,9 +425,15 @@ func TestStoreErrorIs500(t *testing.T) {
 	if !strings.Contains(b.logs.String(), "reading the state of uid 5: table not found") {
 		t.Errorf("log: %s", b.logs.String())
 	}
-	// An event no route takes reads nothing.
-	if code := b.send(t, 5, "no route"); code != 200 {
-		t.Errorf("unrouted event: %d", code)
+	// An event no route takes, or whose handler uses no state, reads nothing.
+	b.mux.OnText("help", func(ctx context.Context, ev *handler.Event) error { return ev.Reply(ctx, "help") })
+	for _, text := range []string{"no route", "help"} {
+		if code := b.send(t, 5, text); code != 200 {
+			t.Errorf("%s: %d, want 200 without a store call", text, code)
+		}
+	}
+	if got := b.out.sent(); !slices.Equal(got, []string{"help"}) {
+		t.Errorf("sent %q", got)
 	}
 }
 
@@ -444,7 +450,7 @@ func TestStateLogLineAtDebugOnly(t *testing.T) {
 	}
 	b = newStatefulBot(t, memstore.New()) // logs at debug
 	b.send(t, 5, "add")
-	if !strings.Contains(b.logs.String(), `"state":{"attempts":1,"writes":2,"redelivery":false,"sent":1,"carried":0}`) {
+	if !strings.Contains(b.logs.String(), `"state":{"attempts":1,"reads":1,"writes":2,"redelivery":false,"sent":1,"carried":0}`) {
 		t.Errorf("debug line: %s", b.logs.String())
 	}
 }

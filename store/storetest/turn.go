@@ -44,7 +44,8 @@ func RunTurn(t *testing.T, newStore func(t *testing.T) handler.Store) {
 }
 
 // suiteBot is the bot under test: any text adds one to the user's counter
-// and replies the new value; /get replies it; /quiet adds one, replying nothing.
+// and replies the new value; /get replies it; /quiet adds one, replying
+// nothing; /ping replies without using state.
 type suiteBot struct {
 	mux  *handler.Mux
 	api  *sociogramtest.Server
@@ -91,6 +92,9 @@ func newSuiteBot(t *testing.T, s handler.Store, opts ...handler.Option) *suiteBo
 	}
 	mux.OnCommand("get", func(ctx context.Context, ev *handler.Event) error {
 		return ev.Reply(ctx, strconv.Itoa(counter.Get(ev).N))
+	})
+	mux.OnCommand("ping", func(ctx context.Context, ev *handler.Event) error {
+		return ev.Reply(ctx, "pong")
 	})
 	mux.OnCommand("quiet", func(ctx context.Context, ev *handler.Event) error {
 		counter.Get(ev).N++
@@ -299,6 +303,7 @@ func testStoreCalls(t *testing.T, s handler.Store) {
 		gets, puts int
 		why        string
 	}{
+		{"/ping", 0, 0, "uses no state: no read, no write"},
 		{"/get", 1, 0, "reads, changes nothing: no write"},
 		{"add", 1, 2, "changes state and replies: commit, then clear the sent reply"},
 		{"/quiet", 1, 1, "changes state, replies nothing: commit only"},
@@ -312,7 +317,7 @@ func testStoreCalls(t *testing.T, s handler.Store) {
 			t.Errorf("%s: %d Get, %d Put; want %d, %d (%s)", st.text, gets, puts, st.gets, st.puts, st.why)
 		}
 	}
-	if got := b.texts(uid); !slices.Equal(got, []string{"0", "1", "2"}) {
-		t.Errorf("replies = %q, want [0 1 2]", got)
+	if got := b.texts(uid); !slices.Equal(got, []string{"pong", "0", "1", "2"}) {
+		t.Errorf("replies = %q, want [pong 0 1 2]", got)
 	}
 }
