@@ -53,10 +53,9 @@ func isBusy(err error) bool {
 // send and clear. A lost commit reruns h on the fresh record, up to
 // turnAttempts times. See the package documentation's "State".
 func (b *Mux) turn(ctx context.Context, ev *Event, h HandlerFunc, st *turnStats) error {
-	key, fp := strconv.FormatInt(ev.UID, 10), fingerprint(ev)
 	for attempt := 1; ; attempt++ {
 		st.attempts = attempt
-		err := b.attempt(ctx, ev, h, key, fp, st)
+		err := b.attempt(ctx, ev, h, st)
 		switch {
 		case err != errLost:
 			return err
@@ -73,9 +72,9 @@ func (b *Mux) turn(ctx context.Context, ev *Event, h HandlerFunc, st *turnStats)
 var errLost = errors.New("handler: commit lost to another turn")
 
 // attempt is one try of a turn; it returns errLost when its commit conflicted.
-func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, key, fp string, st *turnStats) error {
+func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, st *turnStats) error {
 	c := b.turns
-	set := &stateSet{reader: func() (Record, recordData, time.Time, error) { return c.read(ctx, key, ev.UID) }}
+	set := &stateSet{reader: func() (Record, recordData, time.Time, error) { return c.read(ctx, ev.UID) }}
 	msgs, herr := attemptHandler(ctx, ev, h, set)
 	if !set.read {
 		if herr == nil {
@@ -84,6 +83,7 @@ func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, key, fp str
 		return herr
 	}
 	st.reads++
+	key, fp := storeKey(ev.UID), fingerprint(ev)
 	rec, d, now := set.rec, set.data, set.now
 	if i := d.find(fp); i >= 0 {
 		st.redelivery = true // this run is discarded: its replies were committed before
@@ -134,9 +134,12 @@ func attemptHandler(ctx context.Context, ev *Event, h HandlerFunc, set *stateSet
 	return out.msgs, err
 }
 
+// storeKey is the key of a user's record: the decimal uid.
+func storeKey(uid int64) string { return strconv.FormatInt(uid, 10) }
+
 // read gets and decodes the user's record; an expired one reads as empty.
-func (c *turns) read(ctx context.Context, key string, uid int64) (Record, recordData, time.Time, error) {
-	rec, err := c.store.Get(ctx, key)
+func (c *turns) read(ctx context.Context, uid int64) (Record, recordData, time.Time, error) {
+	rec, err := c.store.Get(ctx, storeKey(uid))
 	if err != nil {
 		return Record{}, recordData{}, time.Time{}, fmt.Errorf("handler: reading the state of uid %d: %w", uid, err)
 	}
@@ -200,7 +203,7 @@ func (c *turns) flush(ctx context.Context, ev *Event, key string, version int64,
 			return
 		}
 		var rec Record
-		if rec, d, _, err = c.read(sctx, key, ev.UID); err != nil {
+		if rec, d, _, err = c.read(sctx, ev.UID); err != nil {
 			ev.uncertain = append(ev.uncertain, err)
 			return
 		}

@@ -32,9 +32,9 @@ func (c *countedStore) Put(ctx context.Context, key string, rec handler.Record) 
 }
 
 // BenchmarkTurn is one chat-message through the whole Mux, replying to a
-// no-op sender: stateless (no store), then on memstore a turn that only
-// reads its state (1 Get) and one that changes it and replies (1 Get, 2 Put:
-// commit, then clear the sent reply).
+// no-op sender: stateless (no store), then on memstore a turn that uses no
+// state (no store call), one that only reads its state (1 Get) and one that
+// changes it and replies (1 Get, 2 Put: commit, then clear the sent reply).
 func BenchmarkTurn(b *testing.B) {
 	noop := handler.SenderFunc(func(context.Context, int64, handler.Message) error { return nil })
 	cases := []struct {
@@ -43,6 +43,7 @@ func BenchmarkTurn(b *testing.B) {
 		text  string
 	}{
 		{"stateless", false, "add"},
+		{"memstore/nostate", true, "ping"},
 		{"memstore/read", true, "get"},
 		{"memstore/write", true, "add"},
 	}
@@ -67,6 +68,9 @@ func BenchmarkTurn(b *testing.B) {
 					n++
 				}
 				return ev.Reply(ctx, strconv.Itoa(n))
+			})
+			bot.OnText("ping", func(ctx context.Context, ev *handler.Event) error {
+				return ev.Reply(ctx, "pong")
 			})
 			bot.OnText("get", func(ctx context.Context, ev *handler.Event) error {
 				return ev.Reply(ctx, strconv.Itoa(tallies.Get(ev).N))
