@@ -86,8 +86,8 @@ func TestRunKeepsStateAcrossRestarts(t *testing.T) {
 // naming the variable.
 func TestRunConfigErrorsNameTheVariable(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"PORT":            {"SOCIOGRAM_BOT_TOKEN": "t", "PORT": "abc"},
-		"SOCIOGRAM_STATE": {"SOCIOGRAM_BOT_TOKEN": "t", "SOCIOGRAM_STATE": "dynamodb", "SOCIOGRAM_STATE_TABLE": "x"},
+		"PORT":                {"SOCIOGRAM_BOT_TOKEN": "t", "PORT": "abc"},
+		"SOCIOGRAM_STATE":     {"SOCIOGRAM_BOT_TOKEN": "t", "SOCIOGRAM_STATE": "dynamodb", "SOCIOGRAM_STATE_TABLE": "x"},
 		"SOCIOGRAM_BOT_TOKEN": {},
 	} {
 		err := httpadapter.Run(context.Background(), func(k string) string { return env[k] }, &testtools.Buffer{}, countVisits)
