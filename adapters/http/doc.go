@@ -5,5 +5,7 @@
 // 405 with Allow: POST, exactly as on the other adapters) and GET /healthz
 // answers 200. A server built WithQueueStats (bin/webhook with
 // SOCIOGRAM_REPLY_QUEUE=local) also answers GET /queue with the reply
-// queue's depth, sent and failed counts and oldest age, as JSON.
+// queue's depth, sent and failed counts and oldest age, as JSON. With
+// SOCIOGRAM_DEV=1 (`make run`) Run also serves the development endpoints
+// /dev/state and /dev/clock (DevHandler), which need the bot's X-App-Key.
 package httpadapter

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/sociogram-kit/kit/config"
@@ -34,7 +35,9 @@ const DrainTimeout = 60 * time.Second
 // numbers, and the queue is drained (for up to DrainTimeout) after the
 // server has stopped. A bot that declares per-user state (handler.NewState)
 // keeps it in the embedded file SOCIOGRAM_STATE_FILE (default
-// .sociogram/state.db), or in memory with SOCIOGRAM_STATE=memory. A cancelled ctx stops the server gracefully (see
+// .sociogram/state.db), or in memory with SOCIOGRAM_STATE=memory. With
+// SOCIOGRAM_DEV=1 it also serves the development endpoints (DevHandler) and
+// gives the bot a DevClock. A cancelled ctx stops the server gracefully (see
 // Serve); Run then returns nil. A configuration error names its variable.
 func Run(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) error {
 	cfg, err := config.FromEnv(getenv)
@@ -43,6 +46,10 @@ func Run(ctx context.Context, getenv func(string) string, w io.Writer, register 
 	}
 	if len(cfg.Tokens) == 0 {
 		return config.ErrNoToken
+	}
+	dev, err := config.Dev(getenv)
+	if err != nil {
+		return err
 	}
 	logger := cfg.NewLogger(w)
 	keys := handler.NewKeyring(cfg.Tokens...)
@@ -54,11 +61,17 @@ func Run(ctx context.Context, getenv func(string) string, w io.Writer, register 
 		opts = replyqueue.Options(queue)
 		srvOpts = append(srvOpts, WithQueueStats(queue.Stats))
 	}
-	stateOpts, state, err := openState(cfg.State, logger)
+	stateOpts, store, state, err := openState(cfg.State, logger)
 	if err != nil {
 		return err
 	}
 	defer state.Close()
+	wrap := func(h http.Handler) http.Handler { return h }
+	if dev {
+		var clock handler.Option
+		clock, wrap = enableDev(keys, store, logger)
+		stateOpts = append(stateOpts, clock)
+	}
 	mux, err := cfg.NewMux(keys, logger, register, append(opts, stateOpts...)...)
 	if err != nil {
 		return err
@@ -69,7 +82,9 @@ func Run(ctx context.Context, getenv func(string) string, w io.Writer, register 
 	}
 	logger.Info("listening", "webhook", "http://"+ln.Addr().String()+WebhookPath,
 		"api", cfg.APIURL, "rate_limit", cfg.RateLimit)
-	err = Serve(ctx, NewServer(mux, logger, srvOpts...), ln)
+	srv := NewServer(mux, logger, srvOpts...)
+	srv.Handler = wrap(srv.Handler)
+	err = Serve(ctx, srv, ln)
 	if queue != nil {
 		logger.Info("draining the reply queue", "depth", queue.Stats().Depth, "timeout", DrainTimeout.String())
 		dctx, cancel := context.WithTimeout(context.Background(), DrainTimeout)
