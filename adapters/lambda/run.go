@@ -30,7 +30,10 @@ import (
 // SOCIOGRAM_BOT_TOKEN_SECRET: the token is read from Secrets Manager once
 // and re-read when a webhook's key stops matching), builds the bot with
 // register (the bot's Register function) and, with SOCIOGRAM_REPLY_QUEUE_URL
-// set, queues replies in that SQS FIFO queue instead of sending them. The
+// set, queues replies in that SQS FIFO queue instead of sending them. A bot
+// that declares per-user state (handler.NewState) keeps it in the DynamoDB
+// table SOCIOGRAM_STATE_TABLE, for SOCIOGRAM_STATE_TTL (config.StateConfig);
+// the embedded file and memory are refused (each instance has its own). The
 // logger (JSON lines to w, with the request id) is usable even when err is
 // not nil, to report err.
 func Webhook(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) (*Function, *slog.Logger, error) {
@@ -48,6 +51,11 @@ func Webhook(ctx context.Context, getenv func(string) string, w io.Writer, regis
 	if v != nil {
 		opts = append(opts, handler.WithVerifier(v))
 	}
+	stateOpts, err := stateOptions(cfg.State, getenv, logger)
+	if err != nil {
+		return nil, logger, err
+	}
+	opts = append(opts, stateOpts...)
 	if cfg.ReplyQueueURL != "" {
 		awsCfg, err := AWSConfig(getenv)
 		if err != nil {

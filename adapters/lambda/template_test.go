@@ -15,6 +15,7 @@ import (
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/testtools"
+	"github.com/sociogram-kit/kit/store/dynamostore"
 )
 
 // yamlDoc is template.yaml as YAML nodes, which keep CloudFormation's short
@@ -145,6 +146,7 @@ func TestTemplate(t *testing.T) {
 	pol := d.at(t, p("Policies")...)
 	expect(t, "policies", pol, "[{Version: 2012-10-17, Statement: [{Sid: ReadTheBotTokenSecretOnly, Effect: Allow, "+
 		"Action: secretsmanager:GetSecretValue, Resource: "+secretArn+"}, "+
+		"{Sid: StateTableOnly, Effect: Allow, Action: [dynamodb:GetItem, dynamodb:PutItem], Resource: !GetAtt StateTable.Arn}, "+
 		"!If [QueueEnabled, {Sid: QueueReplies, Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt ReplyQueue.Arn}, !Ref AWS::NoValue]]}]")
 
 	// Timeout above the core's per-webhook budget, below API Gateway's 30 s.
@@ -158,6 +160,34 @@ func TestTemplate(t *testing.T) {
 	// The URL to paste into the Developer Portal.
 	expect(t, "WebhookUrl output", d.at(t, "Outputs", "WebhookUrl", "Value"),
 		"!Sub https://${WebhookApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"+httpadapter.WebhookPath)
+}
+
+// TestTemplateState: the per-user state table is the one dynamostore's
+// contract describes (key pk, TTL on expires), billed per request and kept
+// when the stack goes; only the webhook gets its name, and may get and put
+// items in it and do nothing else.
+func TestTemplateState(t *testing.T) {
+	d := loadTemplate(t)
+	tbl := []string{"Resources", "StateTable"}
+	p := func(path ...string) []string { return append(append([]string{}, tbl...), path...) }
+	expect(t, "table type", d.at(t, p("Type")...), "AWS::DynamoDB::Table")
+	expect(t, "table deletion policy", d.at(t, p("DeletionPolicy")...), "Retain")
+	expect(t, "billing", d.at(t, p("Properties", "BillingMode")...), "PAY_PER_REQUEST")
+	expect(t, "key schema", d.at(t, p("Properties", "KeySchema")...), "[{AttributeName: "+dynamostore.AttrKey+", KeyType: HASH}]")
+	expect(t, "attributes", d.at(t, p("Properties", "AttributeDefinitions")...), "[{AttributeName: "+dynamostore.AttrKey+", AttributeType: S}]")
+	expect(t, "TTL", d.at(t, p("Properties", "TimeToLiveSpecification")...), "{AttributeName: "+dynamostore.AttrExpires+", Enabled: true}")
+
+	expect(t, config.EnvStateTable, d.at(t, "Resources", "WebhookFunction", "Properties", "Environment", "Variables", config.EnvStateTable), "!Ref StateTable")
+	// The table's only grant is the webhook's GetItem and PutItem on it
+	// (TestTemplate checks the whole statement list).
+	for _, name := range []string{"SenderFunction", "ReplyQueue", "BotTokenSecret"} {
+		if r := render(d.at(t, "Resources", name)); strings.Contains(r, "StateTable") || strings.Contains(r, "dynamodb:") {
+			t.Errorf("%s refers to the state table or DynamoDB: %s", name, r)
+		}
+	}
+	if r := render(d.at(t, "Resources", "WebhookFunction", "Properties", "Policies")); strings.Count(r, "dynamodb:") != 2 {
+		t.Errorf("the webhook's policies grant DynamoDB actions other than GetItem and PutItem: %s", r)
+	}
 }
 
 // TestTemplateLints runs cfn-lint (with its SAM translator) on template.yaml,
