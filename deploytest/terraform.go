@@ -33,6 +33,9 @@ func Terraform(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if note := schema.DerivedNote(); note != "" {
+		t.Log(note)
+	}
 	problems, err := schema.Check("google_", srcs)
 	if err != nil {
 		t.Fatal(err)

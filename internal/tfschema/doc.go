@@ -9,4 +9,9 @@
 // `terraform validate` does all this and more, but needs the provider
 // binary, which cannot be downloaded here. Blocks of other providers (such as
 // archive_file) are not checked: their schemas are not available offline.
+//
+// The google schema (Google) is the provider v7.44.0's export, plus, merged
+// in and named in Schema.Derived, the Firestore resources that export
+// lacks, written by hand from the provider's source (testdata/DerivedFile):
+// checks of those are only as good as that transcription.
 package tfschema

@@ -12,6 +12,7 @@ import (
 type Schema struct {
 	Resources   map[string]*Block
 	DataSources map[string]*Block
+	Derived     []string // types merged from a derived, not exported, schema (MergeDerived)
 }
 
 // Block is the schema of a block's body.
