@@ -13,6 +13,11 @@ output "service_account" {
   value       = google_service_account.runtime.email
 }
 
+output "state_database" {
+  description = "The Firestore database and collection of the bot's per-user state."
+  value       = "${local.firestore_database}/${var.state_collection}"
+}
+
 output "reply_topic" {
   description = "With queue_replies: the topic the webhook publishes replies to."
   value       = one(google_pubsub_topic.replies[*].id)

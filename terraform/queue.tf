@@ -109,6 +109,8 @@ resource "google_cloudfunctions2_function" "sender" {
       SOCIOGRAM_API_URL    = var.api_url
       LOG_LEVEL            = var.log_level
       GOOGLE_CLOUD_PROJECT = var.project_id
+      # It registers the webhook too (never called here): no state store.
+      SOCIOGRAM_STATE = "off"
     }
 
     secret_environment_variables {

@@ -51,9 +51,14 @@ func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*h
 // SOCIOGRAM_RATE_LIMIT, SOCIOGRAM_MAX_IN_FLIGHT, LOG_LEVEL; plus
 // GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies on Pub/Sub
 // instead of sending them) and the bot's Register function, logging to w in
-// Cloud Logging's format.
+// Cloud Logging's format. A bot that declares per-user state
+// (handler.NewState) keeps it in Firestore: the collection
+// SOCIOGRAM_STATE_COLLECTION of the database SOCIOGRAM_STATE_DATABASE, for
+// SOCIOGRAM_STATE_TTL (config.StateConfig); the embedded file and memory are
+// refused (each instance has its own).
 //
-// It never fails: when the configuration is unusable (no token, a bad URL) it
+// It never fails: when the configuration is unusable (no token, a bad URL,
+// state in memory) it
 // logs one ERROR line saying why, naming the variable, and returns a handler
 // that answers every request 500 and logs the same reason each time. The
 // deploy then still starts; the platform sees failures it may retry once the
@@ -62,10 +67,13 @@ func Webhook(getenv func(string) string, w io.Writer, register func(*handler.Mux
 	cfg, err := config.FromEnv(getenv)
 	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
 	var opts []handler.Option
+	if err == nil {
+		opts, err = stateOptions(cfg.State, getenv, logger)
+	}
 	if err == nil && cfg.ReplyTopic != "" {
 		var q *pubsubqueue.Queue
 		if q, err = replyQueue(cfg.ReplyTopic); err == nil {
-			opts = replyqueue.Options(q)
+			opts = append(opts, replyqueue.Options(q)...)
 		}
 	}
 	if err == nil {

@@ -29,6 +29,9 @@ resource "google_cloudfunctions2_function" "bot" {
       SOCIOGRAM_RATE_LIMIT = var.rate_limit
       LOG_LEVEL            = var.log_level
       GOOGLE_CLOUD_PROJECT = var.project_id
+      # Per-user state, when the bot declares any (see state.tf).
+      SOCIOGRAM_STATE_COLLECTION = var.state_collection
+      SOCIOGRAM_STATE_DATABASE   = local.firestore_database
       },
       # With the reply queue on, replies are published there (see queue.tf).
       var.queue_replies ? { SOCIOGRAM_REPLY_TOPIC = one(google_pubsub_topic.replies[*].id) } : {},
@@ -49,7 +52,12 @@ resource "google_cloudfunctions2_function" "bot" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.runtime]
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.runtime,
+    google_project_iam_member.state,
+    google_firestore_field.state_expires,
+  ]
 }
 
 # Anyone may call the function: the X-App-Key check in the bot is the

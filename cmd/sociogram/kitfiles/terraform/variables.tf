@@ -86,3 +86,32 @@ variable "queue_replies" {
   type        = bool
   default     = false
 }
+
+variable "firestore_database" {
+  description = "The Firestore (native mode) database of the bot's per-user state (SOCIOGRAM_STATE_DATABASE). null: \"<function_name>-state\", created here."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.firestore_database == null || var.firestore_database == "(default)" || can(regex("^[a-z][a-z0-9-]{2,61}[a-z0-9]$", var.firestore_database))
+    error_message = "firestore_database: \"(default)\", or 4 to 63 lower-case letters, digits and dashes, starting with a letter."
+  }
+}
+
+variable "create_firestore_database" {
+  description = "Create firestore_database here; false to use an existing database of that name (such as \"(default)\") as it is."
+  type        = bool
+  default     = true
+}
+
+variable "firestore_location" {
+  description = "Where a created Firestore database lives: a region such as europe-west1, or a multi-region (nam5, eur3). null: the function's region."
+  type        = string
+  default     = null
+}
+
+variable "state_collection" {
+  description = "The Firestore collection of the per-user state documents (SOCIOGRAM_STATE_COLLECTION)."
+  type        = string
+  default     = "sociogram-state"
+}
