@@ -26,6 +26,7 @@ type Event struct {
 	failed    []error   // replies that were not delivered, state used without a store
 	uncertain []error   // replies that may or may not have been delivered
 	turn      *stateSet // the states of this turn (WithStore); nil without a store
+	mux       *Mux      // the Mux dispatching the event: its clock and button keys
 }
 
 // Reply sends text and optional rows of buttons to the user who sent the

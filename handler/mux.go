@@ -40,7 +40,9 @@ type Mux struct {
 	inFlight   chan struct{} // a slot per webhook being handled
 	routes     router
 	middleware []Middleware
-	turns      *turns // per-user state (WithStore); nil without
+	turns      *turns        // per-user state (WithStore); nil without
+	intercepts []Middleware  // Intercept: before the route's handler, routed or not
+	buttons    *buttonConfig // signed buttons: keys, invalid-click handler
 }
 
 // Option configures a Mux.
@@ -118,6 +120,9 @@ func New(token string, opts ...Option) (*Mux, error) {
 		return nil, fmt.Errorf("handler: max body bytes and timeout must be positive")
 	}
 	if err := b.checkState(); err != nil {
+		return nil, err
+	}
+	if err := b.initButtons(token); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -269,7 +274,8 @@ func newEvent(u *Update, s Sender) *Event {
 // panic. A handler error, a panic or an undelivered reply answers 500.
 func (b *Mux) dispatch(ctx context.Context, ev *Event) (res result) {
 	res = result{status: http.StatusOK, ev: ev}
-	h := b.routes.route(ev)
+	ev.mux = b
+	h := b.intercepted(b.routes.route(ev))
 	if h == nil {
 		return res
 	}

@@ -57,8 +57,9 @@ func WithStore(s Store) Option { return func(b *Mux) { b.stateConfig().store = s
 // the zero value, even before the store has deleted it.
 func WithStateTTL(d time.Duration) Option { return func(b *Mux) { b.stateConfig().ttl = d } }
 
-// WithClock sets the time source of state expiry (default time.Now), for
-// tests and the emulator's clock.
+// WithClock sets the Mux's clock (default time.Now), for tests and the
+// emulator's clock: state expiry, signed buttons' expiry and
+// conversations' timeouts are measured on it (Event.Now).
 func WithClock(now func() time.Time) Option { return func(b *Mux) { b.stateConfig().now = now } }
 
 // turns is a Mux's state configuration; nil until a state option is given.
