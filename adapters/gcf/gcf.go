@@ -31,8 +31,8 @@ func Traced(bot http.Handler) http.Handler {
 }
 
 // RegisterFunctions registers the bot's two functions with
-// functions-framework-go: EntryPoint ("Webhook", the bot built by Webhook)
-// and SenderEntryPoint ("Sender", the reply queue's sender built by Sender at
+// functions-framework-go: EntryPoint ("Webhook", the bot built by WebhookFunction)
+// and SenderEntryPoint ("Sender", the reply queue's sender built by SenderFunction at
 // its first request). It is the whole of the init of the Go package at the
 // root of a bot's module, which the Cloud Functions buildpack builds:
 //
@@ -42,11 +42,11 @@ func Traced(bot http.Handler) http.Handler {
 //
 // Call it once per process: the framework exits on a duplicate name.
 func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*handler.Mux)) {
-	functions.HTTP(EntryPoint, Webhook(getenv, w, register).ServeHTTP)
-	functions.HTTP(SenderEntryPoint, Sender(getenv, w).ServeHTTP)
+	functions.HTTP(EntryPoint, WebhookFunction(getenv, w, register).ServeHTTP)
+	functions.HTTP(SenderEntryPoint, SenderFunction(getenv, w).ServeHTTP)
 }
 
-// Webhook builds the webhook function's handler from the environment read
+// WebhookFunction builds the webhook function's handler from the environment read
 // through getenv (package config: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL,
 // SOCIOGRAM_RATE_LIMIT, SOCIOGRAM_MAX_IN_FLIGHT, LOG_LEVEL; plus
 // GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies on Pub/Sub
@@ -63,7 +63,7 @@ func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*h
 // that answers every request 500 and logs the same reason each time. The
 // deploy then still starts; the platform sees failures it may retry once the
 // secret is fixed, and the console shows the cause next to each of them.
-func Webhook(getenv func(string) string, w io.Writer, register func(*handler.Mux)) http.Handler {
+func WebhookFunction(getenv func(string) string, w io.Writer, register func(*handler.Mux)) http.Handler {
 	cfg, err := config.FromEnv(getenv)
 	logger := slog.New(NewLogHandler(w, WithProject(getenv(EnvProject)), WithLevel(cfg.LogLevel)))
 	var opts []handler.Option

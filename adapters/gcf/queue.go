@@ -33,13 +33,13 @@ func replyQueue(topic string) (*pubsubqueue.Queue, error) {
 	return pubsubqueue.New(c.Publisher(topic)), nil
 }
 
-// Sender returns the sender function's handler, built from the
+// SenderFunction returns the sender function's handler, built from the
 // environment (SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL, LOG_LEVEL,
 // GOOGLE_CLOUD_PROJECT) at its first request, so that the webhook function,
 // which registers it too but never calls it, neither builds nor logs
 // anything for it. Its pacer starts with that first request. An unusable
 // configuration answers 500 (Pub/Sub retries, then dead-letters) and logs why.
-func Sender(getenv func(string) string, w io.Writer) http.Handler {
+func SenderFunction(getenv func(string) string, w io.Writer) http.Handler {
 	var once sync.Once
 	var h http.Handler
 	return Traced(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -52,7 +52,7 @@ func TestWebhookState(t *testing.T) {
 				env[k] = v
 			}
 			var out bytes.Buffer
-			h := gcfadapter.Webhook(func(k string) string { return env[k] }, &out, fixture.Register)
+			h := gcfadapter.WebhookFunction(func(k string) string { return env[k] }, &out, fixture.Register)
 			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(sociogramtest.ChatMessage(12345, "hello")))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-App-Key", conformance.Token)

@@ -15,10 +15,11 @@ import (
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
 
-// Webhook builds the webhook function at cold start, before the first
-// invocation; it is the whole of a Lambda main:
+// WebhookFunction builds the webhook function (template.yaml's
+// WebhookFunction) at cold start, before the first invocation; it is the
+// whole of a Lambda main:
 //
-//	h, logger, err := lambdaadapter.Webhook(context.Background(), os.Getenv, os.Stdout, bot.Register)
+//	h, logger, err := lambdaadapter.WebhookFunction(context.Background(), os.Getenv, os.Stdout, bot.Register)
 //	if err != nil {
 //		logger.Error("cannot start: "+err.Error(), "error", err)
 //		os.Exit(1)
@@ -36,7 +37,7 @@ import (
 // the embedded file and memory are refused (each instance has its own). The
 // logger (JSON lines to w, with the request id) is usable even when err is
 // not nil, to report err.
-func Webhook(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) (*Function, *slog.Logger, error) {
+func WebhookFunction(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) (*Function, *slog.Logger, error) {
 	cfg, err := config.FromEnv(getenv)
 	logger := NewLogger(w, cfg.LogLevel)
 	if err != nil {
@@ -73,15 +74,15 @@ func Webhook(ctx context.Context, getenv func(string) string, w io.Writer, regis
 // errNoQueue: the sender function was started without its queue.
 var errNoQueue = errors.New(config.EnvReplyQueueURL + " is not set: the sender needs the reply queue's URL")
 
-// Sender builds the reply queue's sender function (template.yaml's
+// SenderFunction builds the reply queue's sender function (template.yaml's
 // SenderFunction, QueueReplies=on) at cold start; a main passes the result
-// to lambda.Start as Webhook's does. It needs SOCIOGRAM_REPLY_QUEUE_URL and
+// to lambda.Start as WebhookFunction's does. It needs SOCIOGRAM_REPLY_QUEUE_URL and
 // the token (SOCIOGRAM_BOT_TOKEN_SECRET or SOCIOGRAM_BOT_TOKEN), and sends
 // with SOCIOGRAM_API_URL. Its pacer starts here, so the first send of a new
 // instance waits one interval: with one instance at a time (reserved
 // concurrency 1), the bot-wide spacing holds across instances. The sender
 // does not depend on the bot's handlers.
-func Sender(ctx context.Context, getenv func(string) string, w io.Writer) (lambda.Handler, *slog.Logger, error) {
+func SenderFunction(ctx context.Context, getenv func(string) string, w io.Writer) (lambda.Handler, *slog.Logger, error) {
 	cfg, err := config.FromEnv(getenv)
 	logger := NewLogger(w, cfg.LogLevel)
 	if err != nil {

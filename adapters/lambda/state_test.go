@@ -58,7 +58,7 @@ func TestWebhookState(t *testing.T) {
 				}
 			}
 			var out bytes.Buffer
-			h, _, err := lambdaadapter.Webhook(context.Background(), func(k string) string { return env[k] }, &out, fixture.Register)
+			h, _, err := lambdaadapter.WebhookFunction(context.Background(), func(k string) string { return env[k] }, &out, fixture.Register)
 			switch {
 			case len(c.wantErr) == 0 && err != nil:
 				t.Fatalf("Webhook: %v", err)

@@ -1,6 +1,6 @@
 // Command bootstrap runs the bot of package bot on AWS Lambda
 // (provided.al2023), behind an API Gateway REST or HTTP API or a Function
-// URL: template.yaml's WebhookFunction. See lambdaadapter.Webhook for its
+// URL: template.yaml's WebhookFunction. See lambdaadapter.WebhookFunction for its
 // environment.
 //
 // Build: make build-lambda, or make build-WebhookFunction as sam build does.
@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	h, logger, err := lambdaadapter.Webhook(context.Background(), os.Getenv, os.Stdout, bot.Register)
+	h, logger, err := lambdaadapter.WebhookFunction(context.Background(), os.Getenv, os.Stdout, bot.Register)
 	if err != nil {
 		logger.Error("cannot start: "+err.Error(), "error", err)
 		os.Exit(1)

@@ -1,6 +1,6 @@
 // Command sender sends the bot's queued replies on AWS Lambda
 // (provided.al2023): template.yaml's SenderFunction (QueueReplies=on). See
-// lambdaadapter.Sender for its environment.
+// lambdaadapter.SenderFunction for its environment.
 //
 // Build: make build-lambda, or make build-SenderFunction as sam build does.
 package main
@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	h, logger, err := lambdaadapter.Sender(context.Background(), os.Getenv, os.Stdout)
+	h, logger, err := lambdaadapter.SenderFunction(context.Background(), os.Getenv, os.Stdout)
 	if err != nil {
 		logger.Error("cannot start: "+err.Error(), "error", err)
 		os.Exit(1)
