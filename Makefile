@@ -35,7 +35,7 @@ run: build
 	@set -m; trap 'kill %1 %2 2>/dev/null; wait' EXIT INT TERM; \
 	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) EMULATOR_ADDR=$(EMULATOR_ADDR) BOT_URL=http://127.0.0.1:$(PORT)/webhook \
 	  $(BIN)/emulator >/dev/null & \
-	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) SOCIOGRAM_API_URL=http://$(EMULATOR_ADDR) PORT=$(PORT) \
+	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) SOCIOGRAM_API_URL=http://$(EMULATOR_ADDR) PORT=$(PORT) SOCIOGRAM_DEV=1 \
 	  SOCIOGRAM_REPLY_QUEUE=$(REPLY_QUEUE) $(BIN)/webhook & \
 	addr=$(EMULATOR_ADDR); for i in $$(seq 50); do \
 	  (exec 3<>/dev/tcp/$${addr%:*}/$${addr##*:}) 2>/dev/null && break; sleep 0.1; done; \

@@ -61,6 +61,12 @@ func TestBrowser(t *testing.T) {
 	if page.eval(`String(document.getElementById('queue-badge').hidden)`) != "true" {
 		t.Error("the reply-queue badge shows for a bot without a queue")
 	}
+	// Without SOCIOGRAM_DEV the bot shows no state: the panel says how to
+	// turn it on, and there is no clock to move.
+	page.waitJS(`document.querySelector('` + alice + ` .state-panel')?.dataset.status === 'none' && document.querySelector('` + alice + ` .state-note').textContent.includes('SOCIOGRAM_DEV=1')`)
+	if page.eval(`getComputedStyle(document.getElementById('clock')).display`) != "none" {
+		t.Error("the clock control shows for a bot without development endpoints")
+	}
 	page.screenshot("emulator-chat.png")
 
 	// A new user, and the fault switch on: her message is not delivered, and
@@ -98,6 +104,67 @@ func TestBrowserReplyQueue(t *testing.T) {
 	page.say(alice, "hello")
 	page.waitBubble(alice, `Hello there! You said: "hello"`)
 	page.waitJS(`document.getElementById('queue-badge').textContent === 'reply queue: 0 queued · 1 sent'`)
+}
+
+// TestBrowserState: with bin/webhook on SOCIOGRAM_DEV=1 (as `make run`
+// starts it) and the fixture's /count state in memory with a TTL of an
+// hour, each chat shows its user's state: /count twice shows N 2, the reset
+// button empties it, and moving the bot's clock past the TTL expires it (the
+// next /count starts over).
+func TestBrowserState(t *testing.T) {
+	chromium := testtools.Require(t, "chromium")
+	base, _ := startPair(t, "SOCIOGRAM_DEV=1", "SOCIOGRAM_STATE=memory", "SOCIOGRAM_STATE_TTL=1h")
+	page := &pageDriver{t: t, ctx: newBrowser(t, chromium), base: base}
+	page.do(chromedp.EmulateViewport(1560, 940), chromedp.Navigate(base+"/"))
+	alice, bob := `.chat[data-uid="12345"]`, `.chat[data-uid="67890"]`
+	stateOf := func(chat string) string {
+		return `document.querySelector('` + chat + ` .state-panel')`
+	}
+	countIs := func(chat string, n int) string {
+		return `(() => { const d = ` + stateOf(chat) + `; if (!d || d.dataset.status !== 'ok') return false;
+			const s = JSON.parse(d.querySelector('.state-json').textContent); return s.count?.N === ` + strconv.Itoa(n) + `; })()`
+	}
+	empty := func(chat string) string {
+		return stateOf(chat) + `?.dataset.status === 'ok' && ` + stateOf(chat) + `.querySelector('.state-json').textContent === '{}'`
+	}
+	page.waitJS(empty(alice))
+	page.waitJS(empty(bob))
+	page.waitJS(`!document.getElementById('clock').hidden && document.getElementById('clock-offset').dataset.seconds === '0'`)
+
+	page.say(alice, "/count")
+	page.waitBubble(alice, "count 1")
+	page.say(alice, "/count")
+	page.waitBubble(alice, "count 2")
+	page.waitJS(countIs(alice, 2))
+	page.waitJS(stateOf(alice) + `.querySelector('.state-meta').textContent.includes('expires in 59m')`)
+	page.waitJS(empty(bob)) // Bob's state is his own
+	page.screenshot("emulator-state.png")
+
+	page.do(chromedp.Click(chromedp.CSS(alice + ` .state-reset`)))
+	page.waitJS(empty(alice))
+	page.say(alice, "/count")
+	page.waitBubbleCount(alice, "count 1", 2)
+	page.waitJS(countIs(alice, 1))
+
+	// The bot's clock an hour on: past the TTL, the state reads as expired,
+	// and the next /count starts over.
+	page.do(chromedp.Click(chromedp.CSS(`#clock button[data-advance="1h"]`)))
+	page.waitJS(`document.getElementById('clock-offset').dataset.seconds === '3600' && document.getElementById('clock-offset').textContent === '+1h'`)
+	page.waitJS(empty(alice) + ` && ` + stateOf(alice) + `.classList.contains('expired')`)
+	page.say(alice, "/count")
+	page.waitBubbleCount(alice, "count 1", 3)
+	page.waitJS(countIs(alice, 1) + ` && !` + stateOf(alice) + `.classList.contains('expired')`)
+
+	// A custom step in days, then back to the wall clock.
+	page.do(chromedp.SendKeys(chromedp.CSS(`#clock-form input[name=advance]`), "2d"),
+		chromedp.Click(chromedp.CSS(`#clock-form button`)))
+	page.waitJS(`document.getElementById('clock-offset').textContent === '+2d 1h'`)
+	page.do(chromedp.Click(chromedp.CSS(`#clock-reset`)))
+	page.waitJS(`document.getElementById('clock-offset').dataset.seconds === '0'`)
+
+	if html := page.eval(`document.documentElement.outerHTML`); strings.Contains(html, browserToken) {
+		t.Error("the token appears in the page")
+	}
 }
 
 // startPair starts bin/emulator and bin/webhook pointed at each other and
@@ -210,6 +277,12 @@ func (p *pageDriver) say(chat, text string) {
 }
 
 func (p *pageDriver) waitBubble(chat, text string) { p.t.Helper(); p.waitBubbleFrom(chat, "bot", text) }
+
+// waitBubbleCount waits until the bot has said text n times in chat.
+func (p *pageDriver) waitBubbleCount(chat, text string, n int) {
+	p.t.Helper()
+	p.waitJS(`[...document.querySelectorAll(` + strconv.Quote(chat+` .msg.bot .bubble`) + `)].filter(e => e.textContent === ` + strconv.Quote(text) + `).length === ` + strconv.Itoa(n))
+}
 
 func (p *pageDriver) waitBubbleFrom(chat, from, text string) {
 	p.t.Helper()

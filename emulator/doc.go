@@ -22,6 +22,16 @@
 // SOCIOGRAM_REPLY_QUEUE=local), GET /emulator/queue relays its numbers,
 // fetched server-side and reused for a second, and the page shows them.
 //
+// When the bot serves its development endpoints (the plain-HTTP adapter with
+// SOCIOGRAM_DEV=1, as `make run` starts it), each chat column shows that
+// user's per-user state as JSON (refreshed after each delivery) with a
+// button that resets it, and the header moves the bot's clock forward (+1h,
+// +1d, any duration) to try state expiry and conversation timeouts. The
+// emulator calls the bot's /dev/state and /dev/clock server-side with the
+// token (GET /emulator/bot-state, POST /emulator/bot-state/reset, GET and
+// POST /emulator/bot-clock); the page never holds it. A bot without them
+// answers 404 and the column says why.
+//
 // Lifecycle: New builds an Emulator (no I/O); its ServeHTTP is safe for
 // concurrent use. The bot's webhooks are delivered while the page's request
 // waits, so nothing outlives a request.

@@ -40,6 +40,10 @@ func (e *Emulator) routePage(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET "+StatePath, e.serveState)
 	mux.HandleFunc("GET "+QueuePath, e.serveQueue)
+	mux.HandleFunc("GET "+BotStatePath, e.serveBotState)
+	mux.HandleFunc("POST "+BotStateResetPath, e.serveBotStateReset)
+	mux.HandleFunc("GET "+BotClockPath, e.serveBotClock)
+	mux.HandleFunc("POST "+BotClockPath, e.serveBotClockMove)
 	mux.HandleFunc("POST "+UsersPath, e.serveUsers)
 	mux.HandleFunc("POST "+MessagePath, e.serveMessage)
 	mux.HandleFunc("POST "+PressPath, e.servePress)

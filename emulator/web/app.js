@@ -117,9 +117,19 @@ function renderColumns() {
     let col = box.querySelector(`.chat[data-uid="${u.uid}"]`);
     if (!col) { col = newColumn(u); box.append(col); }
     $(".who", col).textContent = u.name;
-    fillMessages(col, u, state.chats[u.uid] || []);
+    const entries = state.chats[u.uid] || [];
+    fillMessages(col, u, entries);
+    const key = entries.map(e => e.id + e.delivery).join(",");
+    if (col.dataset.stateKey !== key) {
+      col.dataset.stateKey = key;
+      refreshState(u.uid);
+      clockDue = true;
+    }
   }
+  if (clockDue) { clockDue = false; loadClock(); }
 }
+
+let clockDue = false;
 
 function newColumn(u) {
   const col = el("div", "chat");
@@ -147,9 +157,123 @@ function newColumn(u) {
     input.value = "";
     api("POST", "/emulator/message", { uid: u.uid, text }).catch(e => alert(e.message));
   };
-  col.append(head, msgs, form);
+  col.append(head, msgs, statePanel(u), form);
   return col;
 }
+
+// The user's state as the bot shows it (its /dev/state, relayed by the
+// emulator): fetched when the column opens and after each delivery.
+function statePanel(u) {
+  const d = el("details", "state-panel");
+  d.open = true;
+  d.dataset.status = "loading";
+  const s = el("summary");
+  s.append(el("span", "state-title", "State"), el("span", "state-meta muted", "…"));
+  const body = el("div", "state-body");
+  const pre = el("pre", "state-json");
+  const note = el("p", "state-note");
+  const reset = el("button", "state-reset", "Reset state");
+  reset.type = "button";
+  reset.title = "Delete this user's state in the bot's store";
+  reset.onclick = () => resetState(u.uid);
+  body.append(pre, note, reset);
+  d.append(s, body);
+  return d;
+}
+
+const stateSeq = new Map(); // uid -> number of the latest state request
+
+async function refreshState(uid, path = "/emulator/bot-state?uid=" + uid, init = { cache: "no-store" }) {
+  const seq = (stateSeq.get(uid) || 0) + 1;
+  stateSeq.set(uid, seq);
+  let st = null, status = 0, text = "";
+  try {
+    const r = await fetch(path, init);
+    status = r.status;
+    if (r.ok) st = await r.json(); else text = (await r.text()).trim();
+  } catch (e) { text = "the emulator cannot be reached"; }
+  if (stateSeq.get(uid) !== seq) return; // a newer request answers instead
+  const col = document.querySelector(`.chat[data-uid="${uid}"]`);
+  if (col) showState(col, st, status, text);
+}
+
+function showState(col, st, status, text) {
+  const d = $(".state-panel", col);
+  const pre = $(".state-json", d), note = $(".state-note", d), meta = $(".state-meta", d);
+  d.classList.toggle("expired", !!(st && st.expired));
+  if (!st) {
+    if (d.dataset.status === "loading" && status === 404) d.open = false; // folded: the reason is one click away
+    d.dataset.status = status === 404 ? "none" : "error";
+    meta.textContent = status === 404 ? "not shown (open for why)" : "error";
+    pre.hidden = true; $(".state-reset", d).hidden = true;
+    note.hidden = false; note.textContent = text || "no answer";
+    return;
+  }
+  if (d.dataset.status !== "ok") d.open = true;
+  d.dataset.status = "ok";
+  pre.hidden = false; $(".state-reset", d).hidden = false; $(".state-reset", d).disabled = !st.version;
+  pre.textContent = JSON.stringify(st.states || {}, null, 2);
+  const parts = [];
+  if (st.expired) parts.push("expired");
+  else if (!st.version || !Object.keys(st.states || {}).length) parts.push("empty");
+  if (!st.expired && st.expires) parts.push("expires in " + fmtDur((Date.parse(st.expires) - Date.parse(st.now)) / 1000));
+  if (st.pending) parts.push(st.pending + " repl" + (st.pending === 1 ? "y" : "ies") + " pending");
+  if (st.version) parts.push("v" + st.version);
+  meta.textContent = parts.join(" · ");
+  note.hidden = !st.expired;
+  note.textContent = st.expired ? "Past its expiry on the bot's clock: the next turn starts from the zero value." : "";
+}
+
+function resetState(uid) {
+  refreshState(uid, "/emulator/bot-state/reset", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ uid }),
+  });
+}
+
+function refreshAllStates() { for (const uid of open) refreshState(uid); }
+
+// fmtDur formats seconds as "2d 3h", "5h 10m", "42s".
+function fmtDur(sec) {
+  const neg = sec < 0; sec = Math.floor(Math.abs(sec));
+  const d = Math.floor(sec / 86400), h = Math.floor(sec % 86400 / 3600), m = Math.floor(sec % 3600 / 60), s = sec % 60;
+  const parts = [];
+  if (d) parts.push(d + "d");
+  if (h) parts.push(h + "h");
+  if (m && !d) parts.push(m + "m");
+  if (!parts.length) parts.push(s + "s");
+  return (neg ? "-" : "") + parts.slice(0, 2).join(" ");
+}
+
+// The bot's development clock, in the header when the bot shows one.
+async function loadClock(path = "/emulator/bot-clock", init = { cache: "no-store" }) {
+  let c = null, text = "";
+  try {
+    const r = await fetch(path, init);
+    if (r.ok) c = await r.json(); else text = (await r.text()).trim();
+  } catch (e) { text = "the emulator cannot be reached"; }
+  const box = $("#clock");
+  if (!c) {
+    if (init.method === "POST") alert(text || "The bot's clock did not move.");
+    else box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  const b = $("#clock-offset");
+  b.dataset.seconds = String(c.offset_seconds);
+  b.textContent = "+" + fmtDur(c.offset_seconds);
+  b.classList.toggle("ahead", c.offset_seconds > 0);
+  b.title = "the bot's now: " + new Date(c.now).toLocaleString() + " (offset " + c.offset + ")";
+}
+
+async function moveClock(move) {
+  await loadClock("/emulator/bot-clock", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(move),
+  });
+  refreshAllStates();
+}
+
+// toDuration turns "2d", "1d12h" or "90m" into a Go duration ("48h", "24h12h", "90m").
+function toDuration(s) { return s.trim().replace(/(\d+(?:\.\d+)?)d/g, (_, n) => (Number(n) * 24) + "h"); }
 
 function fillMessages(col, u, entries) {
   const box = $(".messages", col);
@@ -269,11 +393,24 @@ $("#settings-form").onsubmit = ev => {
   api("PUT", "/emulator/settings", {
     botUrl: f.botUrl.value.trim(),
     faults: { status: Number(f.status.value), latencyMs: Number(f.latencyMs.value) || 0 },
-  }).then(() => { $("#settings-msg").textContent = "Saved."; $("#settings").open = false; })
+  }).then(() => { $("#settings-msg").textContent = "Saved."; $("#settings").open = false; loadClock(); refreshAllStates(); })
     .catch(e => { $("#settings-msg").textContent = e.message; });
 };
 
 $("#only-failed").onchange = renderLog;
 
+for (const b of document.querySelectorAll("#clock button[data-advance]")) {
+  b.onclick = () => moveClock({ advance: b.dataset.advance });
+}
+$("#clock-form").onsubmit = ev => {
+  ev.preventDefault();
+  const v = ev.target.advance.value;
+  if (!v.trim()) return;
+  ev.target.reset();
+  moveClock({ advance: toDuration(v) });
+};
+$("#clock-reset").onclick = () => moveClock({ offset: "0s" });
+
 poll();
 pollQueue();
+loadClock();
