@@ -23,7 +23,7 @@ func TestDispatch(t *testing.T) {
 		{"emulator without a token", []string{"emulator"}, exitFailed, nil, []string{"sociogram emulator: no bot token: SOCIOGRAM_BOT_TOKEN is not set"}},
 		{"trigger help", []string{"trigger", "-h"}, exitOK, nil, []string{"Usage: sociogram trigger"}},
 		{"trigger without a token", []string{"trigger"}, exitUsage, nil, []string{"sociogram trigger: no token: set SOCIOGRAM_BOT_TOKEN"}},
-		{"new help", []string{"new", "-h"}, exitOK, nil, []string{"Usage: sociogram new [-kit PATH] MODULE [DIR]"}},
+		{"new help", []string{"new", "-h"}, exitOK, nil, []string{"Usage: sociogram new [-kit PATH] [-example NAME] MODULE [DIR]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

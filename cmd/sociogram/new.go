@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,10 +41,11 @@ type newOptions struct {
 	dir     string
 	kitPath string // absolute; "" to require the kit at version
 	version string // the kit version to require
+	example string // the starting bot (exampleNames); "" for the default
 }
 
 func newUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "Usage: sociogram new [-kit PATH] MODULE [DIR]")
+	fmt.Fprintln(w, "Usage: sociogram new [-kit PATH] [-example NAME] MODULE [DIR]")
 	fmt.Fprintln(w, "Writes a new bot project for module MODULE (e.g. example.com/mybot) into DIR")
 	fmt.Fprintln(w, "(default: MODULE's last element), which must be new or empty.")
 	fs.PrintDefaults()
@@ -84,6 +86,7 @@ func parseNew(args []string, stderr io.Writer) (o newOptions, code int) {
 	fs := flag.NewFlagSet("sociogram new", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kitPath := fs.String("kit", "", "use the kit checkout at `PATH` through a replace directive instead of a released version")
+	example := fs.String("example", defaultExample, "start from the example bot `NAME`: menu (the platform docs' example and a /start menu) or form (an order form: per-user state, a conversation, signed buttons)")
 	fs.Usage = func() { newUsage(stderr, fs) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -99,6 +102,10 @@ func parseNew(args []string, stderr io.Writer) (o newOptions, code int) {
 		newUsage(stderr, fs)
 		return o, exitUsage
 	}
+	if !slices.Contains(exampleNames, *example) {
+		return fail(exitUsage, "-example %s: no such example; want one of %s", *example, strings.Join(exampleNames, ", "))
+	}
+	o.example = *example
 	o.module = fs.Arg(0)
 	if err := checkModulePath(o.module); err != nil {
 		return fail(exitUsage, "%v", err)

@@ -50,7 +50,8 @@ func TestNewRefuses(t *testing.T) {
 		code int
 		out  string
 	}{
-		{"no arguments", nil, exitUsage, "Usage: sociogram new [-kit PATH] MODULE [DIR]"},
+		{"no arguments", nil, exitUsage, "Usage: sociogram new [-kit PATH] [-example NAME] MODULE [DIR]"},
+		{"unknown example", []string{"-example", "shop", "example.com/a", fresh()}, exitUsage, "-example shop: no such example; want one of menu, form"},
 		{"too many arguments", []string{"example.com/a", fresh(), "extra"}, exitUsage, "Usage: sociogram new"},
 		{"unknown flag", []string{"-force", "example.com/a"}, exitUsage, "flag provided but not defined: -force"},
 		{"-kit without a value", []string{"-kit"}, exitUsage, "flag needs an argument: -kit"},

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,7 +30,12 @@ const (
 // projectFiles returns every file of a new project but go.sum, by
 // slash-separated path relative to its root.
 func projectFiles(o newOptions) (map[string][]byte, error) {
+	example := o.example
+	if example == "" {
+		example = defaultExample
+	}
 	repl := strings.NewReplacer(
+		"__TRY__", exampleTries[example],
 		"__MODULE__", o.module,
 		"__NAME__", path.Base(filepath.ToSlash(filepath.Clean(o.dir))),
 		"__RIE_VERSION__", rieVersion,
@@ -54,6 +60,11 @@ func projectFiles(o newOptions) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	bot, err := exampleBot(example, o.module)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(files, bot)
 	err = fs.WalkDir(kitFiles(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
