@@ -79,11 +79,13 @@ type Flow[T any] struct {
 }
 
 // session is a user's place in a flow, the one state of this package.
+// It reads plainly in the emulator's state panel:
+// {"flow": "order", "step": 1, "answers": {...}, "asked": 1793534400000}.
 type session struct {
-	Flow    string          `json:"f,omitempty"` // the flow's name; "" when in none
-	Step    int             `json:"s,omitempty"`
-	Answers json.RawMessage `json:"a,omitempty"` // the T so far
-	Asked   int64           `json:"t,omitempty"` // when the question was sent, Unix milliseconds
+	Flow    string          `json:"flow,omitempty"` // the flow's name; "" when in none
+	Step    int             `json:"step,omitempty"`
+	Answers json.RawMessage `json:"answers,omitempty"` // the T so far
+	Asked   int64           `json:"asked,omitempty"`   // when the question was sent, Unix milliseconds
 }
 
 var sessions = handler.NewState[session]("conversation")
