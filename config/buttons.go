@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"strings"
-
-	"github.com/sociogram-kit/kit/handler"
 )
 
 // EnvButtonKey holds the key of signed buttons (handler.NewSignedButton), a
@@ -36,15 +34,4 @@ func ButtonKeys(getenv func(string) string) ([][]byte, error) {
 		keys = append(keys, []byte(k))
 	}
 	return keys, nil
-}
-
-// ButtonOptions returns the Mux options of SOCIOGRAM_BUTTON_KEY:
-// handler.WithButtonKey with its keys, or none when it is unset (the Mux
-// then derives the key from the token it is built with).
-func ButtonOptions(getenv func(string) string) ([]handler.Option, error) {
-	keys, err := ButtonKeys(getenv)
-	if err != nil || keys == nil {
-		return nil, err
-	}
-	return []handler.Option{handler.WithButtonKey(keys...)}, nil
 }

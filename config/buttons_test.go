@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -32,14 +33,17 @@ func TestButtonKeys(t *testing.T) {
 			t.Errorf("%q: %d keys, %v; want %d", c.value, len(keys), err, c.keys)
 		}
 	}
-	opts, err := config.ButtonOptions(env(map[string]string{config.EnvButtonKey: long}))
-	if err != nil || len(opts) != 1 {
-		t.Fatalf("ButtonOptions: %d options, %v", len(opts), err)
+	cfg, err := config.FromEnv(env(map[string]string{config.EnvButtonKey: long + "," + long}))
+	if err != nil || len(cfg.ButtonKeys) != 2 {
+		t.Fatalf("FromEnv: %d button keys, %v", len(cfg.ButtonKeys), err)
 	}
-	if _, err := handler.New("tok", opts...); err != nil {
-		t.Errorf("the Mux refuses the option: %v", err)
+	if _, err := cfg.NewMux(handler.NewKeyring("tok"), slog.New(slog.DiscardHandler), func(*handler.Mux) {}); err != nil {
+		t.Errorf("NewMux with button keys: %v", err)
 	}
-	if opts, err := config.ButtonOptions(env(nil)); err != nil || opts != nil {
-		t.Errorf("unset: %v %v, want no options", opts, err)
+	if _, err := config.FromEnv(env(map[string]string{config.EnvButtonKey: "short-key"})); err == nil || !strings.Contains(err.Error(), config.EnvButtonKey) {
+		t.Errorf("FromEnv with a short key: %v", err)
+	}
+	if cfg, err := config.FromEnv(env(nil)); err != nil || cfg.ButtonKeys != nil {
+		t.Errorf("unset: %v %v, want no keys", cfg.ButtonKeys, err)
 	}
 }

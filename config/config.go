@@ -48,6 +48,8 @@ type Config struct {
 	Port string // default DefaultPort
 
 	State StateConfig // where per-user state is kept
+
+	ButtonKeys [][]byte // SOCIOGRAM_BUTTON_KEY: signs with the first; nil: derived from the token
 }
 
 // Defaults of HOST and PORT.
@@ -102,6 +104,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err := c.state(getenv); err != nil {
 		return c, err
 	}
+	var err error
+	if c.ButtonKeys, err = ButtonKeys(getenv); err != nil {
+		return c, err
+	}
 	if err := c.replyQueue(getenv); err != nil {
 		return c, err
 	}
@@ -131,6 +137,9 @@ func (c Config) NewMux(keys *handler.Keyring, logger *slog.Logger, register func
 	}
 	if keys.Len() == 0 {
 		return nil, ErrNoToken
+	}
+	if len(c.ButtonKeys) > 0 {
+		opts = append([]handler.Option{handler.WithButtonKey(c.ButtonKeys...)}, opts...)
 	}
 	opts = append([]handler.Option{
 		handler.WithVerifier(keys),
