@@ -44,7 +44,7 @@ func (s *Sink) Send(ctx context.Context, uid int64, msg handler.Message) error {
 
 // Options are the bot options that send replies through q: the Sink as the
 // bot's sender and the Middleware that gives replies their IDs. Give them to
-// handler.New (or app.Config.NewBot) after any other WithSender.
+// handler.New (or config.Config.NewMux) after any other WithSender.
 func Options(q Queue) []handler.Option {
 	return []handler.Option{
 		handler.WithSender(NewSink(q)),

@@ -64,7 +64,7 @@ func (r *Recorder) Client() *botapi.Client {
 		botapi.WithRetry(3, 10*time.Millisecond))
 }
 
-// NewBot is the example bot (package bot, through config.Config.NewBot as every
+// NewBot is the kit's fixture bot (internal/fixture, through config.Config.NewMux as every
 // main builds it) replying through q.
 func NewBot(t *testing.T, q replyqueue.Queue) *handler.Mux {
 	t.Helper()
