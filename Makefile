@@ -114,6 +114,25 @@ bench-tools:
 	$(GO) build -trimpath -o $(BENCH_OUT)/floor ./bench/floor
 	$(GO) build -trimpath -o $(BENCH_OUT)/load ./bench/load
 
+## bench-state: per-user state (bench/state): store calls per kind of turn on
+## memstore, DynamoDB (moto) and Firestore (emulator), then a stateful turn of
+## the kit against a hand-written floor in alternating trials (in memory, and
+## on DynamoDB under moto), then BenchmarkTurn 5 times (kit and floors
+## interleaved); prints the tables, also kept in bin/bench/state.md. About
+## 3 minutes; needs moto_server, gcloud and java (STATE_ARGS: more flags).
+STATE_ARGS ?=
+.PHONY: bench-state
+bench-state:
+	@mkdir -p $(BENCH_OUT); rm -f $(BENCH_OUT)/state.md
+	KIT_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m -run '^(TestCallsPerTurn|TestKitVsFloor)$$' ./bench/state/ \
+	  -args -state.full -state.out $(CURDIR)/$(BENCH_OUT)/state.md $(STATE_ARGS) > $(BENCH_OUT)/state-test.txt \
+	  || { cat $(BENCH_OUT)/state-test.txt; exit 1; }
+	@set -o pipefail; for i in 1 2 3 4 5; do $(GO) test -count=1 -run '^$$' -bench . -benchmem ./bench/state/ || exit 1; done \
+	  | tee $(BENCH_OUT)/state-bench.txt
+	@{ echo; echo '```'; grep -E '^(goos|goarch|cpu):' $(BENCH_OUT)/state-bench.txt | sort -u; \
+	  grep '^Benchmark' $(BENCH_OUT)/state-bench.txt | sort -s -k1,1; echo '```'; } >> $(BENCH_OUT)/state.md
+	@echo; cat $(BENCH_OUT)/state.md
+
 ## deploy-gcp: the bot on Google Cloud Functions: the upload computed from the
 ## build and built the buildpack's way (sociogram gcf-source writes
 ## terraform/.build/source-files.json), then terraform init + apply in

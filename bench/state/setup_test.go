@@ -1,0 +1,232 @@
+package state
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/store/dynamostore"
+)
+
+var (
+	full     = flag.Bool("state.full", false, "the measured run: DynamoDB (moto) and Firestore (emulator) too, and the full trials")
+	trials   = flag.Int("state.trials", 20, "measured trials per store (each runs every side once, in rotating order)")
+	turns    = flag.Int("state.turns", 200, "turns per side per trial on DynamoDB")
+	memTurns = flag.Int("state.memturns", 5000, "turns per side per trial on memory")
+	users    = flag.Int("state.users", 50, "distinct uids per trial (turns spread over them)")
+	outFile  = flag.String("state.out", "", "also write the tables (markdown) to this file")
+)
+
+const token = "bench-state-token"
+
+// counter is the benchmark bot's state.
+type counter struct {
+	N int `json:"n"`
+}
+
+var count = handler.NewState[counter]("count")
+
+// jsonLogger is the one-line-per-request logger both sides get: slog's JSON
+// handler, formatting every line, writing it nowhere.
+func jsonLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// noopSender is the reply sink both sides share in the timed runs.
+var noopSender = handler.SenderFunc(func(context.Context, int64, handler.Message) error { return nil })
+
+// newKit returns the kit's side: any text adds one to the user's counter and
+// replies "count N".
+func newKit(t testing.TB, s handler.Store, sender handler.Sender, opts ...handler.Option) *handler.Mux {
+	t.Helper()
+	opts = append([]handler.Option{handler.WithStore(s), handler.WithSender(sender), handler.WithLogger(jsonLogger())}, opts...)
+	mux, err := handler.New(token, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.OnAnyText(func(ctx context.Context, ev *handler.Event) error {
+		c := count.Get(ev)
+		c.N++
+		return ev.Reply(ctx, "count "+strconv.Itoa(c.N))
+	})
+	return mux
+}
+
+// newFloor returns the floor's side on s.
+func newFloor(s FloorStore, sender handler.Sender, outbox bool) *Floor {
+	return &Floor{Token: token, Store: s, Sender: sender, Logger: jsonLogger(), TTL: handler.DefaultStateTTL, Outbox: outbox}
+}
+
+// wire counts a client's calls on the wire by operation.
+type wire struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func newWire() *wire { return &wire{n: map[string]int{}} }
+
+func (w *wire) add(op string) {
+	w.mu.Lock()
+	w.n[op]++
+	w.mu.Unlock()
+}
+
+// take returns the counts since the last take.
+func (w *wire) take() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := w.n
+	w.n = map[string]int{}
+	return n
+}
+
+// dynamoWire is an http.RoundTripper counting DynamoDB operations (the
+// X-Amz-Target header: DynamoDB_20120810.GetItem, ...), retries included.
+type dynamoWire struct {
+	next http.RoundTripper
+	w    *wire
+}
+
+func (d dynamoWire) RoundTrip(r *http.Request) (*http.Response, error) {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		d.w.add(target[strings.LastIndexByte(target, '.')+1:])
+	}
+	return d.next.RoundTrip(r)
+}
+
+// dynamoClient returns a DynamoDB client on moto; w, when not nil, counts
+// its calls.
+func dynamoClient(motoURL string, w *wire) *dynamodb.Client {
+	var rt http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: 100}
+	if w != nil {
+		rt = dynamoWire{next: rt, w: w}
+	}
+	return dynamodb.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: aws.String(motoURL),
+		HTTPClient:   &http.Client{Transport: rt},
+	})
+}
+
+var tables atomic.Int64
+
+// newTable creates a table as template.yaml does (dynamostore's key schema,
+// on demand, TTL on expires) and returns its name.
+func newTable(t testing.TB, c *dynamodb.Client) string {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("state-%d", tables.Add(1))
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(dynamostore.AttrKey), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(dynamostore.AttrKey), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(dynamostore.AttrExpires), Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// emulatorCreds is what firestore.NewClient sends the emulator under
+// FIRESTORE_EMULATOR_HOST: admin access, no security rules.
+type emulatorCreds struct{}
+
+func (emulatorCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer owner"}, nil
+}
+func (emulatorCreds) RequireTransportSecurity() bool { return false }
+
+// firestoreClient connects to the emulator at host as firestore.NewClient
+// does under FIRESTORE_EMULATOR_HOST; w, when not nil, counts its RPCs.
+func firestoreClient(t testing.TB, host string, w *wire) *firestore.Client {
+	t.Helper()
+	opts := []grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(emulatorCreds{}),
+	}
+	if w != nil {
+		op := func(method string) string { return method[strings.LastIndexByte(method, '/')+1:] }
+		opts = append(opts,
+			grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, o ...grpc.CallOption) error {
+				w.add(op(method))
+				return invoker(ctx, method, req, reply, cc, o...)
+			}),
+			grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, o ...grpc.CallOption) (grpc.ClientStream, error) {
+				w.add(op(method))
+				return streamer(ctx, desc, cc, method, o...)
+			}))
+	}
+	conn, err := grpc.NewClient(host, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := firestore.NewClient(context.Background(), "kit-bench", option.WithGRPCConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// clock is a settable clock for WithClock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// report logs a table and appends it to -state.out.
+func report(t testing.TB, md string) {
+	t.Helper()
+	t.Log("\n" + md)
+	if *outFile == "" {
+		return
+	}
+	f, err := os.OpenFile(*outFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.WriteString(f, md+"\n"); err != nil {
+		t.Fatal(err)
+	}
+}
