@@ -28,6 +28,7 @@ const SendPath = "/bot/send-message"
 type Client struct {
 	base        string
 	token       func() string
+	redactor    func(string) string // also removes other secrets from error texts; nil: none
 	hc          *http.Client
 	clock       Clock
 	limiter     *limiter // nil when rate spacing is off
@@ -46,6 +47,11 @@ func WithBaseURL(u string) Option { return func(c *Client) { c.base = strings.Tr
 // WithTokenFunc makes the client read its token from f before every call, so a
 // rotated token (handler.Keyring.Primary) is picked up without a restart.
 func WithTokenFunc(f func() string) Option { return func(c *Client) { c.token = f } }
+
+// WithRedact sets a function the client applies to every error text besides
+// removing the token it sends with: config passes the keyring's Redact, so
+// during a rotation neither token of a new,old pair can appear in an error.
+func WithRedact(f func(string) string) Option { return func(c *Client) { c.redactor = f } }
 
 // WithHTTPClient replaces the HTTP client (default: a keep-alive transport
 // with dial, TLS and response-header timeouts).
@@ -257,7 +263,7 @@ func (c *Client) apiError(resp *http.Response, raw []byte) *APIError {
 	return &APIError{
 		Status:     resp.StatusCode,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
-		Body:       c.redact(excerpt(raw, 200)),
+		Body:       excerpt([]byte(c.redact(string(raw))), 200), // redacted whole, then cut: no token prefix survives
 	}
 }
 
@@ -283,17 +289,20 @@ func excerpt(b []byte, n int) string {
 	return strings.TrimSpace(s)
 }
 
-// redact removes the token from s.
+// redact removes the token, and whatever WithRedact removes, from s.
 func (c *Client) redact(s string) string {
 	if t := c.token(); t != "" {
 		s = strings.ReplaceAll(s, t, "[REDACTED]")
+	}
+	if c.redactor != nil {
+		s = c.redactor(s)
 	}
 	return s
 }
 
 func (c *Client) redactErr(err error) error {
-	if t := c.token(); t != "" && strings.Contains(err.Error(), t) {
-		return errors.New(c.redact(err.Error()))
+	if s := c.redact(err.Error()); s != err.Error() {
+		return errors.New(s)
 	}
 	return err
 }

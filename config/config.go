@@ -156,11 +156,13 @@ func (c Config) NewMux(keys *handler.Keyring, logger *slog.Logger, register func
 }
 
 // NewClient returns the Bot API client the configuration describes, sending
-// with the keyring's primary token. Extra options (a clock, retries) are
+// with the keyring's primary token and redacting every token of the keyring
+// from its errors. Extra options (a clock, retries) are
 // applied after the configured ones.
 func (c Config) NewClient(keys *handler.Keyring, opts ...botapi.Option) *botapi.Client {
 	return botapi.New("", append([]botapi.Option{
 		botapi.WithTokenFunc(keys.Primary),
+		botapi.WithRedact(keys.Redact),
 		botapi.WithBaseURL(c.APIURL),
 		botapi.WithRateLimit(c.RateLimit),
 	}, opts...)...)

@@ -62,14 +62,17 @@ func (e *Event) Send(ctx context.Context, msg Message) error {
 var ErrMaybeDelivered = errors.New("connection lost after the request was sent; the message may have been delivered")
 
 // ReplyError reports a reply that was not delivered: to whom, which one, why.
+// Its Error names the uid and the cause only: the text stays out of error
+// strings, and so out of log lines (see SECURITY.md); an error handler that
+// wants it reads Text.
 type ReplyError struct {
 	UID  int64
-	Text string // the start of the reply's text
+	Text string // the start of the reply's text; not part of Error()
 	Err  error
 }
 
 func (e *ReplyError) Error() string {
-	return fmt.Sprintf("reply to uid %d (%q) not delivered: %v", e.UID, e.Text, e.Err)
+	return fmt.Sprintf("reply to uid %d not delivered: %v", e.UID, e.Err)
 }
 
 func (e *ReplyError) Unwrap() error { return e.Err }

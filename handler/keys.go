@@ -1,9 +1,12 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync/atomic"
 )
 
@@ -69,6 +72,18 @@ func (k *Keyring) Primary() string {
 		return ""
 	}
 	return string(ts[0])
+}
+
+// Redact returns s with every token of the keyring replaced by [REDACTED],
+// the longest first, so that no part of one survives. Error texts that may
+// echo a token (a Bot API error body) go through it.
+func (k *Keyring) Redact(s string) string {
+	ts := slices.Clone(*k.tokens.Load())
+	slices.SortFunc(ts, func(a, b Token) int { return cmp.Compare(len(b), len(a)) })
+	for _, t := range ts {
+		s = strings.ReplaceAll(s, string(t), "[REDACTED]")
+	}
+	return s
 }
 
 // Verify reports whether key equals one of the tokens. Every token is
