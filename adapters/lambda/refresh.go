@@ -15,12 +15,20 @@ const (
 	DefaultRefreshTimeout  = 3 * time.Second
 )
 
+// RefreshRetryAfterFailure is how soon a miss may read again after a failed
+// read (at most the interval): a failure does not use up the interval, and
+// failures still cost at most one read per this much time.
+const RefreshRetryAfterFailure = 5 * time.Second
+
 // RefreshingVerifier is a handler.Verifier over a keyring loaded from a
 // TokenSource (a Secrets Manager secret). When a webhook's key does not match
 // and the tokens were last read at least the refresh interval ago, it reads
 // them again, once, before answering: a rotated token is picked up without a
 // redeploy, and a burst of bad keys costs at most one read per interval.
-// Concurrent misses share that read. It is safe for concurrent use.
+// Concurrent misses share that read. The read runs on a context of its own
+// (the request's values, not its cancellation, and the refresh timeout), so a
+// caller that hangs up cannot spoil it; a failed read allows another after
+// RefreshRetryAfterFailure. It is safe for concurrent use.
 type RefreshingVerifier struct {
 	keys     *handler.Keyring
 	source   TokenSource
@@ -30,7 +38,7 @@ type RefreshingVerifier struct {
 	logger   *slog.Logger
 
 	mu       sync.Mutex // held during a read, so concurrent misses wait for it
-	lastRead time.Time
+	nextRead time.Time  // a miss before this does not read
 }
 
 // RefreshOption configures a RefreshingVerifier.
@@ -95,32 +103,38 @@ func (v *RefreshingVerifier) Verify(ctx context.Context, key string) bool {
 	return v.keys.Verify(ctx, key)
 }
 
-// refresh reads the tokens again unless they were read less than the
-// interval ago; it reports whether it read them.
+// refresh reads the tokens again unless a read is not yet due; it reports
+// whether it read them.
 func (v *RefreshingVerifier) refresh(ctx context.Context) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.now().Sub(v.lastRead) < v.interval {
+	if v.now().Before(v.nextRead) {
 		return false
 	}
-	if err := v.read(ctx); err != nil {
-		v.logger.WarnContext(ctx, "re-reading the bot token failed; keeping the tokens held", "error", err)
+	// Detached from the request: a cancelled caller must not fail the read
+	// that the misses waiting behind it (and the next interval) rely on.
+	if err := v.read(context.WithoutCancel(ctx)); err != nil {
+		v.logger.WarnContext(ctx, "re-reading the bot token failed; keeping the tokens held", "error", err,
+			"retry_after_s", v.nextRead.Sub(v.now()).Seconds())
 		return false
 	}
 	v.logger.InfoContext(ctx, "bot token re-read after a key mismatch", "tokens", v.keys.Len())
 	return true
 }
 
-// read fetches the tokens and stores them; lastRead is set even on failure,
-// so failures are bounded too. v.mu must be held.
+// read fetches the tokens under the refresh timeout and stores them. The
+// next read is due one interval after a completed read, or
+// RefreshRetryAfterFailure (at most the interval) after a failed one, so
+// failures are bounded too. v.mu must be held.
 func (v *RefreshingVerifier) read(ctx context.Context) error {
-	v.lastRead = v.now()
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
 	tokens, err := v.source(ctx)
 	if err != nil {
+		v.nextRead = v.now().Add(min(RefreshRetryAfterFailure, v.interval))
 		return err
 	}
 	v.keys.Set(tokens...)
+	v.nextRead = v.now().Add(v.interval)
 	return nil
 }
