@@ -54,23 +54,24 @@ test: check-fmt
 test-swap:
 	internal/fixture/swap.sh
 
-## test-new: the generator's end-to-end test: `sociogram new -kit $(CURDIR)`
-## into a temporary directory, then the new project's make test and make
-## build (with the kit's bin/tools on PATH), timed; the project is left
-## there when a step fails
+## test-new: the generator's end-to-end test: `sociogram new -kit $(CURDIR)
+## -example $(EXAMPLE)` into a temporary directory, then the new project's make
+## test and make build (with the kit's bin/tools on PATH), timed; the project
+## is left there when a step fails. EXAMPLE=form starts from the order form.
+EXAMPLE ?= menu
 .PHONY: test-new
 test-new: tools-lambda tools-terraform
 	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/kit-new-XXXXXX"); proj=$$tmp/newbot; \
 	trap 'echo "!! test-new FAILED: the project is left in $$proj" >&2' ERR; \
 	secs() { awk -v a="$$1" -v b="$$2" 'BEGIN { printf "%.1f s", b - a }'; }; \
-	echo "== test-new: sociogram new -kit $(CURDIR) example.com/newbot $$proj"; \
-	t0=$$EPOCHREALTIME; $(GO) run ./cmd/sociogram new -kit $(CURDIR) example.com/newbot $$proj; t1=$$EPOCHREALTIME; \
+	echo "== test-new: sociogram new -kit $(CURDIR) -example $(EXAMPLE) example.com/newbot $$proj"; \
+	t0=$$EPOCHREALTIME; $(GO) run ./cmd/sociogram new -kit $(CURDIR) -example $(EXAMPLE) example.com/newbot $$proj; t1=$$EPOCHREALTIME; \
 	echo "== test-new: make test in $$proj"; \
 	PATH="$(TOOLS):$$PATH" $(MAKE) -C $$proj --no-print-directory test; t2=$$EPOCHREALTIME; \
 	echo "== test-new: make build in $$proj"; \
 	$(MAKE) -C $$proj --no-print-directory build; t3=$$EPOCHREALTIME; \
 	trap - ERR; rm -rf "$$tmp"; \
-	echo "== test-new: PASS. sociogram new (go run, compile included): $$(secs $$t0 $$t1);" \
+	echo "== test-new: PASS (EXAMPLE=$(EXAMPLE)). sociogram new (go run, compile included): $$(secs $$t0 $$t1);" \
 	  "first make test: $$(secs $$t1 $$t2); make build: $$(secs $$t2 $$t3)"
 
 check-fmt:
