@@ -11,7 +11,8 @@
 // archive_file) are not checked: their schemas are not available offline.
 //
 // The google schema (Google) is the provider v7.44.0's export, plus, merged
-// in and named in Schema.Derived, the Firestore resources that export
-// lacks, written by hand from the provider's source (testdata/DerivedFile):
+// in and named in Schema.Derived, the resources that export lacks (Firestore,
+// the Artifact Registry repository, resource-level Pub/Sub and repository
+// IAM members), written by hand from the provider's source (testdata/DerivedFile):
 // checks of those are only as good as that transcription.
 package tfschema

@@ -18,14 +18,16 @@ const GoogleProvider = "registry.terraform.io/hashicorp/google"
 var googleSchema []byte
 
 // googleDerived holds the schemas of resources the v7.44.0 export lacks
-// (Firestore's), written by hand from the provider's source in the same
-// format: see the file's _note. It never replaces an exported schema.
+// (Firestore's, the Artifact Registry repository's, and the IAM members of
+// a Pub/Sub topic, a subscription and a repository), written by hand from
+// the provider's source in the same format: see the file's _note. It never
+// replaces an exported schema.
 //
-//go:embed testdata/google-provider-firestore-derived-schema.json
+//go:embed testdata/google-provider-derived-schema.json
 var googleDerived []byte
 
 // DerivedFile is the file, under testdata/, of the derived schemas.
-const DerivedFile = "google-provider-firestore-derived-schema.json"
+const DerivedFile = "google-provider-derived-schema.json"
 
 // Google returns the google provider v7.44.0's schema, embedded, for
 // checking a bot project's terraform/ offline, with the derived schemas of
