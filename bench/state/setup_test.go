@@ -35,6 +35,7 @@ var (
 	memTurns = flag.Int("state.memturns", 5000, "turns per side per trial on memory")
 	users    = flag.Int("state.users", 50, "distinct uids per trial (turns spread over them)")
 	outFile  = flag.String("state.out", "", "also write the tables (markdown) to this file")
+	control  = flag.Bool("state.control", false, "a control run: a second floor in the kit's place (its ratios should read 1)")
 )
 
 const token = "bench-state-token"

@@ -214,6 +214,9 @@ func TestKitVsFloor(t *testing.T) {
 			{"floor (map under a mutex)", "1 get + 1 put", newFloor(floorStore, noopSender, false), floorCount(t, floorStore)},
 			{"floor + outbox", "1 get + 2 put", newFloor(outboxStore, noopSender, true), floorCount(t, outboxStore)},
 		}
+		if *control {
+			sides[0] = controlSide(t, NewMapStore())
+		}
 		load0 := loadavg()
 		s := runTrials(t, sides, n, nMem, nUsers, nil)
 		report(t, trialsTable(fmt.Sprintf("In memory: %d trials × %d turns per side over %d uids per trial; load average %s at the start, %s at the end.",
@@ -234,11 +237,20 @@ func TestKitVsFloor(t *testing.T) {
 			{"floor (GetItem + conditional PutItem)", "", newFloor(floorStore, noopSender, false), floorCount(t, floorStore)},
 			{"floor + outbox", "", newFloor(outboxStore, noopSender, true), floorCount(t, outboxStore)},
 		}
+		if *control {
+			sides[0] = controlSide(t, &DynamoStore{Client: c, Table: newTable(t, c)})
+		}
 		load0 := loadavg()
 		s := runTrials(t, sides, n, nTurns, nUsers, w)
 		report(t, trialsTable(fmt.Sprintf("DynamoDB on moto: %d trials × %d turns per side over %d uids per trial; load average %s at the start, %s at the end.",
 			n, nTurns, nUsers, load0, loadavg()), sides, s, true))
 	})
+}
+
+// controlSide is a second floor in the kit's place, for a control run
+// (-state.control): its ratios to the floor measure the method's bias.
+func controlSide(t *testing.T, fs FloorStore) side {
+	return side{"floor again (control)", "1 get + 1 put", newFloor(fs, noopSender, false), floorCount(t, fs)}
 }
 
 // trialsTable renders the samples as markdown: per side the medians, then
