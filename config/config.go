@@ -78,9 +78,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			c.Tokens = append(c.Tokens, t)
 		}
 	}
+	allow, err := allowHTTP(getenv)
+	if err != nil {
+		return c, err
+	}
 	if u := getenv(EnvAPIURL); u != "" {
-		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return c, fmt.Errorf("%s=%q: want an http:// or https:// URL", EnvAPIURL, u)
+		if err := CheckTokenURL(EnvAPIURL, u, allow); err != nil {
+			return c, err
 		}
 		c.APIURL = u
 	}
@@ -104,7 +108,6 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err := c.state(getenv); err != nil {
 		return c, err
 	}
-	var err error
 	if c.ButtonKeys, err = ButtonKeys(getenv); err != nil {
 		return c, err
 	}

@@ -65,6 +65,7 @@ type triggerOptions struct {
 	url, token, chat, text, callback string
 	uid                              int64
 	timeout                          time.Duration
+	allowHTTP                        bool
 }
 
 // errUsage: the flag package refused the command line and printed the usage.
@@ -85,6 +86,7 @@ func parseTrigger(name string, args []string, getenv func(string) string, stderr
 	fs.StringVar(&o.text, "text", "", `send a chat-message with this text (the default, with "hello")`)
 	fs.StringVar(&o.callback, "callback", "", "send a callback-query with this callbackData instead")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the answer")
+	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http:// URL to a host that is not this machine (the token travels unencrypted)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: %s [-url URL] [-uid N] (-text TEXT | -callback DATA)\n", name)
 		fmt.Fprintln(stderr, "Sends one Sociogram webhook carrying the bot token and prints the answer.")
@@ -98,6 +100,18 @@ func parseTrigger(name string, args []string, getenv func(string) string, stderr
 	}
 	if o.token == "" {
 		o.token = strings.TrimSpace(strings.Split(getenv(config.EnvToken), ",")[0])
+	}
+	urlFrom := "BOT_URL"
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "url" {
+			urlFrom = "-url"
+		}
+	})
+	if getenv("BOT_URL") == "" && urlFrom == "BOT_URL" {
+		urlFrom = "-url" // the default
+	}
+	if err := config.CheckTokenURL(urlFrom, o.url, o.allowHTTP); err != nil {
+		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
