@@ -6,6 +6,9 @@ resource "google_cloudfunctions2_function" "bot" {
     # go126 matches the go line of go.mod (go 1.26.0).
     runtime     = "go126"
     entry_point = "Webhook"
+    # Built by its own service account into its own repository (build.tf).
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
 
     source {
       storage_source {
@@ -53,18 +56,23 @@ resource "google_cloudfunctions2_function" "bot" {
   }
 
   depends_on = [
-    google_project_service.apis,
+    time_sleep.apis,
+    time_sleep.build_iam,
     google_secret_manager_secret_iam_member.runtime,
     google_project_iam_member.state,
     google_firestore_field.state_expires,
+    google_pubsub_topic_iam_member.publish,
   ]
 }
 
 # Anyone may call the function: the X-App-Key check in the bot is the
 # authentication, as the platform sends no other credential. A Cloud
 # Functions (2nd gen) function is invoked through its Cloud Run service,
-# which has the function's name.
+# which has the function's name. An organisation policy of domain restricted
+# sharing (iam.allowedPolicyMemberDomains) refuses allUsers: see the README
+# ("Deploy to Google Cloud") and var.public_invoker.
 resource "google_cloud_run_service_iam_member" "public" {
+  count    = var.public_invoker ? 1 : 0
   location = google_cloudfunctions2_function.bot.location
   service  = google_cloudfunctions2_function.bot.name
   role     = "roles/run.invoker"

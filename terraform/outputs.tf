@@ -13,6 +13,11 @@ output "service_account" {
   value       = google_service_account.runtime.email
 }
 
+output "build_service_account" {
+  description = "The service account the functions' builds run as (build.tf)."
+  value       = google_service_account.build.email
+}
+
 output "state_database" {
   description = "The Firestore database and collection of the bot's per-user state."
   value       = "${local.firestore_database}/${var.state_collection}"
@@ -24,6 +29,6 @@ output "reply_topic" {
 }
 
 output "reply_dead_letter_subscription" {
-  description = "With queue_replies: replies that failed 5 times; replay them with `go run ./cmd/replay-dlq -pubsub-dlq <this> -pubsub-topic <reply_topic>`."
+  description = "With queue_replies: replies that failed 5 times; replay them with the kit's replay-dlq command: `replay-dlq -pubsub-dlq <this> -pubsub-topic <reply_topic>` (`go tool replay-dlq` in a bot project)."
   value       = one(google_pubsub_subscription.dead_letter[*].id)
 }

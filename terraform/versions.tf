@@ -10,6 +10,12 @@ terraform {
       source  = "hashicorp/archive"
       version = "~> 2.4"
     }
+    # time_sleep: waits for freshly enabled APIs and new IAM grants (apis.tf,
+    # build.tf).
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.12"
+    }
   }
 }
 

@@ -23,14 +23,14 @@ resource "google_pubsub_topic" "replies" {
   # A reply a day late is no longer worth sending.
   message_retention_duration = "86400s"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
   count = var.queue_replies ? 1 : 0
   name  = "${var.function_name}-replies-dead-letter"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 # Keeps dead-lettered replies (7 days) until they are replayed.
@@ -84,8 +84,10 @@ resource "google_cloudfunctions2_function" "sender" {
   location = var.region
 
   build_config {
-    runtime     = "go126"
-    entry_point = "Sender"
+    runtime           = "go126"
+    entry_point       = "Sender"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
 
     source {
       storage_source {
@@ -121,7 +123,7 @@ resource "google_cloudfunctions2_function" "sender" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.runtime]
+  depends_on = [time_sleep.apis, time_sleep.build_iam, google_secret_manager_secret_iam_member.runtime]
 }
 
 # Pub/Sub pushes as this account; only it may invoke the sender (no public
@@ -131,7 +133,7 @@ resource "google_service_account" "push" {
   account_id   = "${var.function_name}-push"
   display_name = "Sociogram bot ${var.function_name} (Pub/Sub push to the sender)"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 resource "google_cloud_run_service_iam_member" "push" {
@@ -142,24 +144,32 @@ resource "google_cloud_run_service_iam_member" "push" {
   member   = "serviceAccount:${google_service_account.push[0].email}"
 }
 
-# The webhook's runtime account publishes replies.
-resource "google_project_iam_member" "publish" {
-  count   = var.queue_replies ? 1 : 0
-  project = var.project_id
-  role    = "roles/pubsub.publisher"
-  member  = "serviceAccount:${google_service_account.runtime.email}"
+# IAM on the queue's own topics and subscription, never project-wide: the
+# webhook's runtime account publishes replies to the replies topic only.
+resource "google_pubsub_topic_iam_member" "publish" {
+  count  = var.queue_replies ? 1 : 0
+  topic  = google_pubsub_topic.replies[0].id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.runtime.email}"
 }
 
-# Pub/Sub's own service agent moves failed replies to the dead-letter topic:
-# it must publish there and acknowledge on the replies subscription.
-data "google_project" "this" {
-  count      = var.queue_replies ? 1 : 0
-  project_id = var.project_id
+# Pub/Sub's own service agent moves a failed reply to the dead-letter topic:
+# it must publish to that topic and acknowledge on the replies subscription,
+# and nothing else.
+locals {
+  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
-resource "google_project_iam_member" "dead_letter" {
-  for_each = toset(var.queue_replies ? ["roles/pubsub.publisher", "roles/pubsub.subscriber"] : [])
-  project  = var.project_id
-  role     = each.value
-  member   = "serviceAccount:service-${data.google_project.this[0].number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+resource "google_pubsub_topic_iam_member" "dead_letter" {
+  count  = var.queue_replies ? 1 : 0
+  topic  = google_pubsub_topic.dead_letter[0].id
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "dead_letter" {
+  count        = var.queue_replies ? 1 : 0
+  subscription = google_pubsub_subscription.replies[0].id
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
 }

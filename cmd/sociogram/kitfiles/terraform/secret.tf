@@ -8,7 +8,7 @@ resource "google_secret_manager_secret" "token" {
     auto {}
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 resource "google_secret_manager_secret_version" "token" {
@@ -30,7 +30,7 @@ resource "google_service_account" "runtime" {
   account_id   = "${var.function_name}-runtime"
   display_name = "Sociogram bot ${var.function_name} (Cloud Functions runtime)"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 resource "google_secret_manager_secret_iam_member" "runtime" {

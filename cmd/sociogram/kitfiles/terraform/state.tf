@@ -16,7 +16,7 @@ resource "google_firestore_database" "state" {
   # terraform destroy leaves the database and the users' state in place.
   deletion_policy = "ABANDON"
 
-  depends_on = [google_project_service.apis]
+  depends_on = [time_sleep.apis]
 }
 
 # The TTL policy: Firestore deletes a state document once its expires

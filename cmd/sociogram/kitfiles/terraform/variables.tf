@@ -41,8 +41,14 @@ variable "function_name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,20}[a-z0-9]$", var.function_name))
-    error_message = "function_name: 3 to 22 lower-case letters, digits and dashes, starting with a letter (the service account id adds \"-runtime\")."
+    error_message = "function_name: 3 to 22 lower-case letters, digits and dashes, starting with a letter (the service account ids add \"-runtime\", \"-build\")."
   }
+}
+
+variable "public_invoker" {
+  description = "Grant roles/run.invoker to allUsers on the webhook function, as the platform calls it without credentials (the bot checks X-App-Key). false where an organisation policy of domain restricted sharing refuses allUsers: then make the function public another way (see the README, \"Deploy to Google Cloud\")."
+  type        = bool
+  default     = true
 }
 
 variable "memory" {
