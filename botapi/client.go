@@ -92,7 +92,18 @@ func New(token string, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	c.hc = noRedirects(c.hc)
 	return c
+}
+
+// noRedirects returns a copy of hc that follows no redirect: Go would send
+// X-App-Key on to whatever host a 3xx names, even from https to http. The
+// 3xx comes back as the response, and parseResponse turns it into an
+// ErrRedirect. The caller's client is not changed.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 func newTransport() *http.Transport {
@@ -228,6 +239,9 @@ func (c *Client) parseResponse(resp *http.Response) (string, error) {
 	if err != nil && resp.StatusCode/100 == 2 {
 		return "", fmt.Errorf("%w: reading response: %w", ErrMaybeDelivered, c.redactErr(err))
 	}
+	if resp.StatusCode/100 == 3 {
+		return "", redirectError(resp)
+	}
 	if resp.StatusCode/100 != 2 {
 		return "", c.apiError(resp, raw)
 	}
@@ -265,6 +279,17 @@ func (c *Client) apiError(resp *http.Response, raw []byte) *APIError {
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()),
 		Body:       excerpt([]byte(c.redact(string(raw))), 200), // redacted whole, then cut: no token prefix survives
 	}
+}
+
+// redirectError names where a redirect pointed (scheme and host only) and
+// what to fix.
+func redirectError(resp *http.Response) error {
+	to := "a Location it did not give"
+	if u, err := resp.Location(); err == nil {
+		to = u.Scheme + "://" + u.Host
+	}
+	return fmt.Errorf("%w: send-message answered %d pointing to %s; the token is not sent there: "+
+		"set the base URL (SOCIOGRAM_API_URL) to the API's own address", ErrRedirect, resp.StatusCode, to)
 }
 
 // parseRetryAfter reads delta-seconds or an HTTP date; 0 when absent or bad.

@@ -12,7 +12,10 @@
 //     and never waits past the context's deadline. A connection lost after the
 //     request was written is not retried: the platform may have accepted the
 //     message, and sending it again would duplicate it;
-//   - returns an *APIError for any non-2xx answer or success:false.
+//   - returns an *APIError for any non-2xx answer or success:false, and
+//     ErrRedirect for a 3xx: no redirect is followed (not even with a client
+//     given by WithHTTPClient), so the token in X-App-Key never travels to
+//     another host or from https to http.
 //
 // The token never appears in an error: body excerpts have it redacted.
 package botapi

@@ -42,6 +42,10 @@ var (
 	// retried, to avoid a duplicate. It is handler.ErrMaybeDelivered, so
 	// the core answers the webhook 200 and logs a warning.
 	ErrMaybeDelivered = handler.ErrMaybeDelivered
+	// ErrRedirect: the API answered with a 3xx. The client follows no
+	// redirect, so the token never goes to another host (or from https to
+	// http); the error names where the redirect pointed. Not retried.
+	ErrRedirect = errors.New("sociogram: the Bot API answered with a redirect, which is not followed")
 	// ErrBadUID: a uid that cannot be a user.
 	ErrBadUID = errors.New("sociogram: uid must be positive")
 )
