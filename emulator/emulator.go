@@ -45,7 +45,7 @@ func WithBotURL(u string) Option {
 func WithClock(c Clock) Option { return func(e *Emulator) { e.clock = c } }
 
 // WithHTTPClient sets the client webhooks are delivered with (default: 30 s
-// timeout).
+// timeout). Redirects are never followed, whatever its CheckRedirect.
 func WithHTTPClient(hc *http.Client) Option { return func(e *Emulator) { e.hc = hc } }
 
 // WithRateLimitSlack sets how much early a message is still accepted (default
@@ -74,6 +74,7 @@ func New(token string, opts ...Option) (*Emulator, error) {
 	for _, o := range opts {
 		o(e)
 	}
+	e.hc = noRedirects(e.hc) // webhooks and the bot's dev endpoints carry the token
 	if err := checkBotURL(e.store.getSettings().BotURL); err != nil {
 		return nil, err
 	}

@@ -44,10 +44,11 @@ func envelope(t handler.EventType, payload any) []byte {
 
 // Delivery is the outcome of one webhook POST.
 type Delivery struct {
-	Status  int // 0 when no answer came
-	Body    string
-	Latency time.Duration
-	Err     error // transport failure; the token is redacted from it
+	Status   int // 0 when no answer came
+	Body     string
+	Location string // a 3xx answer's target, scheme and host only (not followed)
+	Latency  time.Duration
+	Err      error // transport failure; the token is redacted from it
 }
 
 // OK reports whether the bot answered 2xx.
@@ -58,6 +59,9 @@ func (d Delivery) Failure() string {
 	switch {
 	case d.Err != nil:
 		return d.Err.Error()
+	case d.Status/100 == 3:
+		return fmt.Sprintf("webhook answered %d %s to %s: redirects are not followed, so the token is not sent there; "+
+			"use the final URL as the bot URL", d.Status, http.StatusText(d.Status), d.Location)
 	case d.Status/100 != 2:
 		return fmt.Sprintf("webhook answered %d %s", d.Status, http.StatusText(d.Status))
 	}
@@ -65,11 +69,13 @@ func (d Delivery) Failure() string {
 }
 
 // Deliver POSTs a webhook body to url with token in X-App-Key, as the
-// platform does, and reads up to 1 MiB of the answer. The token never appears
-// in the returned Delivery.
+// platform does, and reads up to 1 MiB of the answer. It follows no redirect
+// whatever hc says (a 3xx is a failed delivery naming its Location), so the
+// token never goes to another host. The token never appears in the returned
+// Delivery.
 func Deliver(ctx context.Context, hc *http.Client, url, token string, body []byte) Delivery {
 	start := time.Now()
-	d := deliver(ctx, hc, url, token, body)
+	d := deliver(ctx, noRedirects(hc), url, token, body)
 	d.Latency = time.Since(start)
 	d.Body = redact(d.Body, token)
 	if d.Err != nil && token != "" && strings.Contains(d.Err.Error(), token) {
@@ -91,7 +97,22 @@ func deliver(ctx context.Context, hc *http.Client, url, token string, body []byt
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return Delivery{Status: resp.StatusCode, Body: string(b), Err: err}
+	d := Delivery{Status: resp.StatusCode, Body: string(b), Err: err}
+	if d.Status/100 == 3 {
+		d.Location = "a Location it did not give"
+		if u, err := resp.Location(); err == nil {
+			d.Location = u.Scheme + "://" + u.Host
+		}
+	}
+	return d
+}
+
+// noRedirects returns a copy of hc that follows no redirect: Go would send
+// X-App-Key on to whatever host a 3xx names, even from https to http.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 func redact(s, token string) string {

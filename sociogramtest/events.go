@@ -73,4 +73,7 @@ func Deliver(ctx context.Context, url, token string, body []byte) (Response, err
 	return Response{Status: resp.StatusCode, Body: string(b)}, err
 }
 
-var deliverClient = &http.Client{Timeout: 30 * time.Second}
+// deliverClient follows no redirect: the token must not travel on to
+// whatever host a 3xx names (the answer is returned as it is).
+var deliverClient = &http.Client{Timeout: 30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
