@@ -96,6 +96,7 @@ type State struct {
 	Users    []User                `json:"users"`
 	Chats    map[int64][]ChatEntry `json:"chats"`
 	Log      []LogEntry            `json:"log"`
+	Dev      *DevStatus            `json:"dev,omitempty"` // set by the development loop only
 }
 
 // store holds the emulator's state and wakes long-polls when it changes.
@@ -107,6 +108,7 @@ type store struct {
 	users    map[int64]*User
 	chats    map[int64][]ChatEntry
 	log      []LogEntry
+	dev      *DevStatus
 	changed  chan struct{}
 }
 
@@ -227,6 +229,10 @@ func (s *store) snapshot() State {
 		st.Chats[uid] = append([]ChatEntry(nil), c...)
 	}
 	st.Log = append([]LogEntry{}, s.log...)
+	if s.dev != nil {
+		d := *s.dev
+		st.Dev = &d
+	}
 	return st
 }
 

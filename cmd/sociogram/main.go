@@ -1,6 +1,7 @@
 // Command sociogram is the Sociogram bot kit's command line:
 //
 //	sociogram new [-kit PATH] [-example NAME] MODULE [DIR]   write a new bot project
+//	sociogram dev                                            run the bot beside the chat page; rebuild and restart it on every save
 //	sociogram emulator                                       the local Sociogram stand-in (chat page + Bot API)
 //	sociogram trigger [-url URL] ...                         send one webhook to a bot
 //	sociogram gcf-source ...                                 the Cloud Functions upload of a bot project
@@ -37,6 +38,7 @@ type command struct {
 // commands in the order help lists them.
 var commands = []command{
 	{"new", "write a new bot project: new [-kit PATH] [-example menu|form] MODULE [DIR]", newCmd},
+	{"dev", "run the bot and the chat page; rebuild and restart the bot on every saved change", devCmd},
 	{"emulator", "run the local Sociogram stand-in: a chat page and the Bot API", emulatorCmd},
 	{"trigger", "send one webhook to a bot and print its answer", triggerCmd},
 	{"gcf-source", "the files of a bot project's Cloud Functions upload", func(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {

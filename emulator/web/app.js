@@ -70,6 +70,7 @@ function render() {
   for (const u of [...open]) if (!seenUsers.has(u)) open.delete(u);
   saveOpen();
   renderHeader();
+  renderDev();
   renderChips();
   renderColumns();
   renderLog();
@@ -90,6 +91,26 @@ function renderHeader() {
     form.status.value = String(f.status || 0);
     form.latencyMs.value = f.latencyMs || 0;
   }
+}
+
+// The development loop's status (sociogram dev): a badge while it builds or
+// after a restart, a banner when the build failed or the bot stopped.
+function renderDev() {
+  const d = state.dev, badge = $("#dev-badge"), banner = $("#dev-banner");
+  badge.hidden = !d || d.state === "failed" || d.state === "stopped";
+  banner.hidden = !d || !(d.state === "failed" || d.state === "stopped");
+  if (!d) return;
+  banner.dataset.state = d.state;
+  badge.dataset.state = d.state;
+  if (d.state === "building") badge.textContent = "rebuilding the bot…";
+  else badge.textContent = (d.restarts > 1 ? "bot restarted " : "bot started ") + new Date(d.at).toLocaleTimeString();
+  if (d.state === "failed") {
+    $("#dev-title").textContent = d.serving ? "The build failed: the bot still running is the previous build. Fix the error and save."
+      : "The build failed: no bot is running. Fix the error and save.";
+  } else {
+    $("#dev-title").textContent = "The bot stopped. Its log is in the terminal; save a change to restart it.";
+  }
+  $("#dev-detail").textContent = d.detail || "";
 }
 
 function color(uid) { return colors[uid % colors.length]; }
