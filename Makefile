@@ -28,20 +28,14 @@ build:
 	$(GO) build -trimpath -o $(BIN)/trigger ./cmd/trigger
 	$(GO) build -trimpath -o $(BIN)/replay-dlq ./cmd/replay-dlq
 
-## run: the example bot (bin/webhook) and the emulator's chat page, wired to
-## each other with a dev token. Open the URL it prints; Ctrl-C stops both.
-## REPLY_QUEUE=local runs the bot with its in-process reply queue.
-run: build
-	@set -m; trap 'kill %1 %2 2>/dev/null; wait' EXIT INT TERM; \
-	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) EMULATOR_ADDR=$(EMULATOR_ADDR) BOT_URL=http://127.0.0.1:$(PORT)/webhook \
-	  $(BIN)/emulator >/dev/null & \
-	SOCIOGRAM_BOT_TOKEN=$(DEV_TOKEN) SOCIOGRAM_API_URL=http://$(EMULATOR_ADDR) PORT=$(PORT) SOCIOGRAM_DEV=1 \
-	  SOCIOGRAM_REPLY_QUEUE=$(REPLY_QUEUE) $(BIN)/webhook & \
-	addr=$(EMULATOR_ADDR); for i in $$(seq 50); do \
-	  (exec 3<>/dev/tcp/$${addr%:*}/$${addr##*:}) 2>/dev/null && break; sleep 0.1; done; \
-	echo; echo "  Open http://$(EMULATOR_ADDR)/ to chat with the example bot."; \
-	echo "  (bot: http://127.0.0.1:$(PORT)/webhook; its log follows; Ctrl-C stops both)"; echo; \
-	wait -n
+## run: the example bot and the emulator's chat page, wired to each other
+## with a dev token (sociogram dev: builds only the bot, runs the emulator in
+## process). Open the URL it prints. Saving a change rebuilds and restarts
+## the bot; the chats stay. Ctrl-C stops both. REPLY_QUEUE=local runs the bot
+## with its in-process reply queue.
+run:
+	PORT=$(PORT) EMULATOR_ADDR=$(EMULATOR_ADDR) DEV_TOKEN=$(DEV_TOKEN) REPLY_QUEUE=$(REPLY_QUEUE) GO=$(GO) \
+	  $(GO) run ./cmd/sociogram dev
 
 ## test: vet, gofmt, the race-enabled unit tests and the end-to-end tests
 test: check-fmt
