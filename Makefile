@@ -183,16 +183,27 @@ clean:
 	rm -rf $(BIN)
 
 ## ---- AWS Lambda (adapters/lambda, template.yaml, samconfig.toml) ----
-## LAMBDA_ARCH: arm64 (default, as in template.yaml) or amd64 (alias x86_64)
-LAMBDA_ARCH   ?= arm64
-LAMBDA_GOARCH := $(if $(filter x86_64,$(LAMBDA_ARCH)),amd64,$(LAMBDA_ARCH))
+## The functions' architecture is chosen in one place: template.yaml's
+## Globals (Function: Architectures: [arm64] or [x86_64]). The Lambda builds
+## read it from there, so sam build always builds what the template deploys.
+## LAMBDA_ARCH=amd64 (or arm64) on the command line builds for another
+## machine, e.g. to run a bootstrap under aws-lambda-rie; sam passes none.
+LAMBDA_ARCH   := $(shell sed -n 's/^ *Architectures: *\[ *\([a-z0-9_]*\) *\].*/\1/p' template.yaml 2>/dev/null)
+LAMBDA_GOARCH_arm64  := arm64
+LAMBDA_GOARCH_x86_64 := amd64
+LAMBDA_GOARCH_amd64  := amd64
+LAMBDA_GOARCH  = $(or $(LAMBDA_GOARCH_$(LAMBDA_ARCH)),$(error Lambda architecture "$(LAMBDA_ARCH)": want arm64 or x86_64, set once in template.yaml as Globals: Function: Architectures: [arm64] on one line (LAMBDA_ARCH=amd64 or arm64 on the command line for a local build)))
 LAMBDA_BUILD   = CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+## sam build's targets write $(ARTIFACTS_DIR)/bootstrap: without it, refuse
+## (rather than write /bootstrap)
+NEED_ARTIFACTS_DIR = @[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=DIR)" >&2; exit 2; }
 RIE_VERSION   := v0.0.0-20261030222936-bef5c4ba774d
 .PHONY: build-lambda build-WebhookFunction deploy-aws destroy-aws logs-aws tools-lambda lint-template bench-lambda
 
 build: build-lambda
 ## build-lambda: bin/lambda/bootstrap for provided.al2023: static, trimmed,
-## -tags lambda.norpc (`make build LAMBDA_ARCH=amd64` for an x86_64 machine)
+## -tags lambda.norpc, for template.yaml's architecture (`make build
+## LAMBDA_ARCH=amd64` for an x86_64 machine)
 build-lambda:
 	$(LAMBDA_BUILD) -o $(BIN)/lambda/bootstrap ./adapters/lambda/cmd/bootstrap
 	$(LAMBDA_BUILD) -o $(BIN)/lambda/sender/bootstrap ./adapters/lambda/cmd/sender
@@ -200,12 +211,14 @@ build-lambda:
 ## build-WebhookFunction: what `sam build` runs for the function
 ## (Metadata: BuildMethod: makefile); sam sets ARTIFACTS_DIR
 build-WebhookFunction:
+	$(NEED_ARTIFACTS_DIR)
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./adapters/lambda/cmd/bootstrap
 
 ## build-SenderFunction: the reply queue's sender (template.yaml,
 ## QueueReplies=on), built the same way
 .PHONY: build-SenderFunction
 build-SenderFunction:
+	$(NEED_ARTIFACTS_DIR)
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./adapters/lambda/cmd/sender
 
 ## deploy-aws: sam build && sam deploy (guided the first time, i.e. while

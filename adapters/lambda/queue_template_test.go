@@ -58,7 +58,7 @@ func TestTemplateReplyQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?m)^build-SenderFunction:\n\t.*\./adapters/lambda/cmd/sender$`).Match(mk) {
+	if !regexp.MustCompile(`(?m)^build-SenderFunction:\n(?:\t.*\n)*?\t.*\./adapters/lambda/cmd/sender$`).Match(mk) {
 		t.Error("the Makefile has no build-SenderFunction target building ./adapters/lambda/cmd/sender")
 	}
 }

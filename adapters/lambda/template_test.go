@@ -102,7 +102,16 @@ func TestTemplate(t *testing.T) {
 
 	expect(t, "function type", d.at(t, append(fn, "Type")...), "AWS::Serverless::Function")
 	expect(t, "runtime", d.at(t, p("Runtime")...), "provided.al2023")
-	expect(t, "architectures", d.at(t, p("Architectures")...), "[arm64]")
+	// The architecture is chosen once, in Globals, where the Makefile reads
+	// it (cmd/sociogram's TestLambdaArchFromTemplate builds both ways).
+	expect(t, "architectures", d.at(t, "Globals", "Function", "Architectures"), "[arm64]")
+	for _, f := range []string{"WebhookFunction", "SenderFunction"} {
+		for i, props := 0, d.at(t, "Resources", f, "Properties"); i+1 < len(props.Content); i += 2 {
+			if props.Content[i].Value == "Architectures" {
+				t.Errorf("%s sets its own Architectures: set it once, in Globals, which the Makefile builds for", f)
+			}
+		}
+	}
 	expect(t, "handler", d.at(t, p("Handler")...), "bootstrap")
 	expect(t, "build method", d.at(t, append(fn, "Metadata", "BuildMethod")...), "makefile")
 	mk, err := os.ReadFile(filepath.Join(testtools.Root(), "Makefile"))
