@@ -28,7 +28,8 @@ var devEdits = flag.Int("dev.edits", 1, "TestDev: how many timed edits of bot/bo
 // checkout): it chats through the emulator's scripting API, edits
 // bot/bot.go and sees the new reply with the first exchange still in the
 // emulator's history, breaks the build (the error in the terminal and on the
-// page, the old bot still answering), repairs it, and stops everything with
+// page, the old bot still answering), repairs it, saves a bot that panics at
+// start (shown as stopped) and a good one again, and stops everything with
 // SIGINT. Each wait is on a signal of the emulator (its long-polled state);
 // -dev.edits N times N more edits.
 func TestDev(t *testing.T) {
@@ -101,11 +102,22 @@ func TestDev(t *testing.T) {
 	}
 	d.waitOutput(t, "the bot's binary is unchanged: not restarted")
 
+	// A bot that builds but dies at start: the page says it stopped; the
+	// next good save starts a bot again (the timed edits below).
+	crash := bytes.Replace(edited, []byte("func Register(b *handler.Mux) {"), []byte("func Register(b *handler.Mux) {\n\tpanic(\"boom\")"), 1)
+	if err := os.WriteFile(botGo, crash, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st := d.waitDev(t, "the stopped bot", func(s emulator.DevStatus) bool { return s.State == emulator.DevStopped }); st.Serving || st.Restarts != 3 {
+		t.Errorf("dev status of a bot that panicked: %+v", st)
+	}
+	d.waitOutput(t, "the bot stopped (exit status 2)")
+
 	var times []time.Duration
 	for i := range *devEdits {
 		text := fmt.Sprintf("Edit %d! You said: ", i+1)
 		next := bytes.Replace(original, []byte("Hello there! You said: "), []byte(text), 1)
-		times = append(times, d.edit(t, botGo, next, 3+i, text+`"hello"`))
+		times = append(times, d.edit(t, botGo, next, 4+i, text+`"hello"`))
 	}
 	if len(times) > 0 {
 		t.Logf("save to the new reply, %d edits: %v; median %s", len(times), times, median(times).Round(time.Millisecond))

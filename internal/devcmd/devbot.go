@@ -85,6 +85,16 @@ func startBot(bin, dir string, env []string, stdout, stderr io.Writer) (*botProc
 	return p, nil
 }
 
+// hasExited reports whether the bot has ended.
+func (p *botProc) hasExited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // exited describes how the bot ended.
 func (p *botProc) exited() string {
 	if p.err == nil {
@@ -96,10 +106,8 @@ func (p *botProc) exited() string {
 // stop ends the bot's process group: SIGTERM (the bot shuts down
 // gracefully), then SIGKILL after stopTimeout.
 func (p *botProc) stop() {
-	select {
-	case <-p.done:
+	if p.hasExited() {
 		return
-	default:
 	}
 	signalGroup(p.cmd.Process.Pid, syscall.SIGTERM)
 	t := time.NewTimer(stopTimeout)

@@ -252,8 +252,8 @@ func (l *devLoop) emulatorAnswers(ctx context.Context) error {
 // printURL prints the one URL to open, and what else runs.
 func (l *devLoop) printURL() {
 	state := "its log follows"
-	if l.bot == nil {
-		state = "not running yet: see the error above"
+	if l.bot == nil || l.bot.hasExited() {
+		state = "not running: see above"
 	}
 	fmt.Fprintf(l.stdout, "\n  Open %s to chat with the bot.\n", l.emuURL)
 	fmt.Fprintf(l.stdout, "  (bot: %s, %s; saving a change rebuilds and restarts it; Ctrl-C stops both)\n\n", l.botURL, state)
