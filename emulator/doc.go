@@ -32,6 +32,14 @@
 // POST /emulator/bot-clock); the page never holds it. A bot without them
 // answers 404 and the column says why.
 //
+// The emulator sends the real token with every webhook to the bot URL the
+// page sets, so it answers only this machine: a request whose Host is not a
+// loopback address, localhost or an address given by WithAllowedHost gets
+// 403 (a page whose domain was rebound to 127.0.0.1 cannot use it), and so
+// does a state-changing request whose Origin, when present, is not the
+// emulator's own page. The page opens a bot's URL buttons only for http: and
+// https: links; others are shown inert.
+//
 // Lifecycle: New builds an Emulator (no I/O); its ServeHTTP is safe for
 // concurrent use. The bot's webhooks are delivered while the page's request
 // waits, so nothing outlives a request.

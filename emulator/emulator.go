@@ -30,6 +30,7 @@ type Emulator struct {
 	users  []User
 	mux    *http.ServeMux
 	queue  queueCache
+	hosts  []string // names answered in Host besides loopback (WithAllowedHost)
 }
 
 // Option configures an Emulator.
@@ -101,8 +102,14 @@ func checkBotURL(s string) error {
 	return nil
 }
 
-// ServeHTTP serves the Bot API, the page and the page's API.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the Bot API, the page and the page's API, to requests
+// whose Host is this machine and, when they change state, whose Origin (if
+// any) is the emulator's own; others get 403 (see guard).
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.guard(w, r) {
+		e.mux.ServeHTTP(w, r)
+	}
+}
 
 // State returns a snapshot of users, conversations, settings and the log.
 func (e *Emulator) State() State { return e.store.snapshot() }

@@ -326,14 +326,25 @@ function message(u, e) {
   return m;
 }
 
+// safeURL returns a bot's button URL when it is an absolute http: or https:
+// link, else null: a javascript:, data: or other link is shown inert.
+function safeURL(u) {
+  try {
+    const x = new URL(u);
+    return x.protocol === "http:" || x.protocol === "https:" ? x.href : null;
+  } catch { return null; }
+}
+
 function keyboard(u, rows) {
   const kb = el("div", "kb");
   for (const row of rows) {
     const r = el("div", "kb-row");
     for (const b of row) {
       if (b.url) {
-        const a = el("a", "", b.text);
-        a.href = b.url; a.target = "_blank"; a.rel = "noopener noreferrer";
+        const href = safeURL(b.url);
+        const a = el("a", href ? "" : "inert", b.text);
+        if (href) { a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer"; }
+        else { a.title = "Not opened: the emulator opens only http: and https: links"; a.setAttribute("aria-disabled", "true"); }
         r.append(a);
       } else {
         const btn = el("button", "", b.text);

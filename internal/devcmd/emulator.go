@@ -59,12 +59,13 @@ func runEmulator(ctx context.Context, getenv func(string) string, stdout io.Writ
 		return config.ErrNoToken
 	}
 	botURL := envOr(getenv, "BOT_URL", emulator.DefaultBotURL)
-	emu, err := emulator.New(token, emulator.WithBotURL(botURL),
+	addr := envOr(getenv, "EMULATOR_ADDR", DefaultEmulatorAddr)
+	emu, err := emulator.New(token, emulator.WithBotURL(botURL), emulator.WithAllowedHost(addr), // its own address in Host
 		emulator.WithUser(12345, "Alice"), emulator.WithUser(67890, "Bob"))
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", envOr(getenv, "EMULATOR_ADDR", DefaultEmulatorAddr))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
