@@ -156,8 +156,7 @@ func (c *Client) SendMessage(ctx context.Context, uid int64, msg handler.Message
 		return "", err
 	}
 	if c.limiter != nil {
-		dl, _ := ctx.Deadline()
-		if err := c.waitUntil(ctx, c.limiter.reserve(c.clock.Now(), uid, dl)); err != nil {
+		if err := c.pace(ctx, uid); err != nil {
 			return "", err
 		}
 	}
@@ -173,6 +172,19 @@ func (c *Client) SendMessage(ctx context.Context, uid int64, msg handler.Message
 		}
 		if werr := c.waitUntil(ctx, c.clock.Now().Add(wait)); werr != nil {
 			return "", fmt.Errorf("%w (last error: %w)", werr, err)
+		}
+	}
+}
+
+// pace waits for the send's slot under the platform's limits, shared fairly
+// (see limiter): when the user's next slot is already booked by another of
+// their sends, it asks again once that one has gone.
+func (c *Client) pace(ctx context.Context, uid int64) error {
+	dl, _ := ctx.Deadline()
+	for {
+		at, booked := c.limiter.slot(c.clock.Now(), uid, dl)
+		if err := c.waitUntil(ctx, at); err != nil || booked {
+			return err
 		}
 	}
 }

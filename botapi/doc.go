@@ -6,7 +6,12 @@
 //
 //   - waits for its turn under the platform's rate limits (60 messages per
 //     60 s per bot, 1 per second per user) unless WithRateLimit(false) is
-//     given, so a busy bot does not earn 429s;
+//     given, so a busy bot does not earn 429s. The budget is shared fairly:
+//     a user with LightSends or more sends in the last minute may not take
+//     the last Headroom slots of any minute, busy users get equal shares of
+//     the rest, and a user holds at most one slot ahead, so one user's flood
+//     cannot make another user's reply wait for the deadline. A lone user's
+//     few replies still go one a second;
 //   - retries 429 and 5xx answers and connection failures that happened
 //     before the request was written, with backoff that honours Retry-After
 //     and never waits past the context's deadline. A connection lost after the

@@ -24,9 +24,11 @@ var (
 )
 
 // Local is an in-process queue for a long-running server (the plain-HTTP
-// adapter): Enqueue returns at once, and one goroutine sends the replies in
-// the order queued through the Bot API client, whose limiter paces them (at
-// most 60 in any 60 s, one a second per user). It is not durable: a
+// adapter): Enqueue returns at once, and one goroutine sends the replies
+// through the Bot API client, whose limiter paces them (at most 60 in any
+// 60 s, one a second per user, a fair share each). It takes the users with
+// replies waiting in turn (round-robin), each user's replies in the order
+// queued, so one user's backlog does not hold up the others. It is not durable: a
 // crash loses what is queued, so Close drains it on shutdown. Use it where
 // no goroutine outlives a request is not a rule, never on Lambda or Cloud
 // Functions.
@@ -37,7 +39,9 @@ type Local struct {
 	every    time.Duration
 
 	mu     sync.Mutex
-	items  []Reply
+	queued map[int64][]Reply // per user, in the order queued
+	turns  []int64           // users with replies queued, in turn order; the head is being served
+	depth  int
 	closed bool
 	sent   int64
 	failed int64
@@ -66,8 +70,8 @@ func WithStatsEvery(d time.Duration) LocalOption { return func(q *Local) { q.eve
 func NewLocal(sender handler.Sender, opts ...LocalOption) *Local {
 	q := &Local{
 		sender: sender, logger: slog.Default(), capacity: DefaultCapacity,
-		every: DefaultStatsEvery,
-		wake:  make(chan struct{}, 1), done: make(chan struct{}),
+		every: DefaultStatsEvery, queued: map[int64][]Reply{},
+		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(q)
@@ -85,11 +89,15 @@ func (q *Local) Enqueue(_ context.Context, r Reply) error {
 	switch {
 	case q.closed:
 		return ErrClosed
-	case len(q.items) >= q.capacity:
+	case q.depth >= q.capacity:
 		return ErrFull
 	}
 	r.Enqueued = time.Now()
-	q.items = append(q.items, r)
+	if len(q.queued[r.UID]) == 0 {
+		q.turns = append(q.turns, r.UID)
+	}
+	q.queued[r.UID] = append(q.queued[r.UID], r)
+	q.depth++
 	select {
 	case q.wake <- struct{}{}:
 	default:
@@ -109,9 +117,9 @@ type Stats struct {
 func (q *Local) Stats() Stats {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	s := Stats{Depth: len(q.items), Sent: q.sent, Failed: q.failed}
-	if len(q.items) > 0 {
-		s.OldestAge = time.Since(q.items[0].Enqueued)
+	s := Stats{Depth: q.depth, Sent: q.sent, Failed: q.failed}
+	for _, uid := range q.turns {
+		s.OldestAge = max(s.OldestAge, time.Since(q.queued[uid][0].Enqueued))
 	}
 	return s
 }
@@ -143,10 +151,10 @@ func (q *Local) run(ctx context.Context) {
 	defer close(q.done)
 	for {
 		q.mu.Lock()
-		empty, closed := len(q.items) == 0, q.closed
+		empty, closed := q.depth == 0, q.closed
 		var r Reply
 		if !empty {
-			r = q.items[0]
+			r = q.queued[q.turns[0]][0]
 		}
 		q.mu.Unlock()
 		switch {
@@ -168,9 +176,10 @@ func (q *Local) run(ctx context.Context) {
 	}
 }
 
-// send delivers the head of the queue and removes it, whatever the outcome:
-// the client has already retried, and keeping a failed reply at the head
-// would hold up every user behind it. The send has no deadline of its own:
+// send delivers the first reply of the user whose turn it is and removes
+// it, whatever the outcome: the client has already retried, and keeping a
+// failed reply would hold up every user behind it. The user's turn then
+// passes to the next user. The send has no deadline of its own:
 // the client may have to wait up to a minute for its rate-limit slot (60
 // sends per sliding 60 s), and its transport bounds each request.
 func (q *Local) send(ctx context.Context, r Reply) {
@@ -182,7 +191,7 @@ func (q *Local) send(ctx context.Context, r Reply) {
 		return // stopped: leave it queued, Close reports it
 	}
 	q.mu.Lock()
-	q.items = q.items[1:]
+	q.pop()
 	if err == nil || errors.Is(err, handler.ErrMaybeDelivered) {
 		q.sent++
 	} else {
@@ -197,11 +206,27 @@ func (q *Local) send(ctx context.Context, r Reply) {
 	}
 }
 
+// pop removes the served reply (the first of the head user's) and passes
+// the turn: the user goes to the back if more of theirs wait. q.mu must be
+// held.
+func (q *Local) pop() {
+	uid := q.turns[0]
+	rest := q.queued[uid][1:]
+	q.turns = q.turns[1:]
+	if len(rest) == 0 {
+		delete(q.queued, uid)
+	} else {
+		q.queued[uid] = rest
+		q.turns = append(q.turns, uid)
+	}
+	q.depth--
+}
+
 // logStats logs the queue's numbers at most every q.every while replies
 // wait, and always when final.
 func (q *Local) logStats(final bool) {
 	q.mu.Lock()
-	due := final || (len(q.items) > 0 && time.Since(q.logged) >= q.every)
+	due := final || (q.depth > 0 && time.Since(q.logged) >= q.every)
 	if due {
 		q.logged = time.Now()
 	}
