@@ -75,7 +75,8 @@ type Flow[T any] struct {
 	// "You were away for a while, so I stopped that conversation.").
 	TimedOut string
 
-	name string
+	name  string
+	route string // "flow:NAME", the label handler.Event.SetRoute gives the events the flow takes
 }
 
 // session is a user's place in a flow, the one state of this package.
@@ -128,7 +129,7 @@ func New[T any](name string, f Flow[T]) *Flow[T] {
 	if f.TimedOut == "" {
 		f.TimedOut = "You were away for a while, so I stopped that conversation."
 	}
-	f.name = name
+	f.name, f.route = name, "flow:"+name
 	return &f
 }
 
@@ -180,10 +181,12 @@ func (f *Flow[T]) intercept(next handler.HandlerFunc) handler.HandlerFunc {
 			return next(ctx, ev)
 		case isCancel(ev.Text) && ev.Type == handler.EventChatMessage:
 			sessions.Reset(ev)
+			ev.SetRoute(f.route)
 			return ev.Reply(ctx, f.Cancelled)
 		case ev.Command != "":
 			return next(ctx, ev) // another of the bot's commands; the flow waits
 		}
+		ev.SetRoute(f.route) // for the debug log line and the emulator
 		return f.answer(ctx, ev, s)
 	}
 }

@@ -19,11 +19,14 @@ func OnSignedButton[P any](m *Mux, s *SignedButton[P], h func(ctx context.Contex
 	if _, dup := c.routes[s.name]; dup {
 		panic(fmt.Sprintf("handler: signed button %q routed twice", s.name))
 	}
+	routed, invalid := "signed-button:"+s.name, "invalid-button:"+s.name
 	c.routes[s.name] = func(ctx context.Context, ev *Event) error {
 		p, err := s.Decode(ev)
 		if err != nil {
+			ev.route = invalid
 			return c.invalid(ctx, ev, err)
 		}
+		ev.route = routed
 		return h(ctx, ev, p)
 	}
 }
@@ -115,6 +118,7 @@ func (b *Mux) routeSigned(ctx context.Context, ev *Event) error {
 	if h, ok := c.routes[name]; ok {
 		return h(ctx, ev)
 	}
+	ev.route = "invalid-button" // not a kind this bot routes (the label does not repeat untrusted data)
 	if _, err := openButton(c.keys, ev.CallbackData); err != nil {
 		return c.invalid(ctx, ev, err)
 	}

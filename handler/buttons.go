@@ -151,15 +151,15 @@ func (s *SignedButton[P]) Button(ev *Event, text string, payload P) Button {
 func (s *SignedButton[P]) Data(ev *Event, payload P) string {
 	switch {
 	case ev.mux == nil:
-		ev.failed = append(ev.failed, fmt.Errorf("handler: signed button %q made for an event no Mux dispatched", s.name))
+		ev.failed = errors.Join(ev.failed, fmt.Errorf("handler: signed button %q made for an event no Mux dispatched", s.name))
 		return ""
 	case len(ev.mux.buttons.keys) == 0:
-		ev.failed = append(ev.failed, fmt.Errorf("handler: signed button %q: no key: give handler.WithButtonKey (there is no token to derive one from)", s.name))
+		ev.failed = errors.Join(ev.failed, fmt.Errorf("handler: signed button %q: no key: give handler.WithButtonKey (there is no token to derive one from)", s.name))
 		return ""
 	}
 	p, err := json.Marshal(payload)
 	if err != nil {
-		ev.failed = append(ev.failed, fmt.Errorf("handler: signed button %q: payload cannot be encoded: %w", s.name, err))
+		ev.failed = errors.Join(ev.failed, fmt.Errorf("handler: signed button %q: payload cannot be encoded: %w", s.name, err))
 		return ""
 	}
 	d := buttonData{name: s.name, payload: p}

@@ -23,10 +23,12 @@ type Event struct {
 	Update *Update // the parsed envelope
 
 	sender    Sender
-	failed    []error   // replies that were not delivered, state used without a store
-	uncertain []error   // replies that may or may not have been delivered
+	failed    error     // replies that were not delivered, state used without a store (joined)
+	uncertain error     // replies that may or may not have been delivered (joined)
 	turn      *stateSet // the states of this turn (WithStore); nil without a store
 	mux       *Mux      // the Mux dispatching the event: its clock and button keys
+	route     string    // the label of what took the event (SetRoute); "" when nothing did
+	sent      int       // replies sent (or maybe sent) to the platform or the queue
 }
 
 // Reply sends text and optional rows of buttons to the user who sent the
@@ -42,13 +44,15 @@ func (e *Event) Reply(ctx context.Context, text string, rows ...[]Button) error 
 func (e *Event) Send(ctx context.Context, msg Message) error {
 	err := e.sender.Send(ctx, e.UID, msg)
 	if err == nil {
+		e.sent++
 		return nil
 	}
 	err = &ReplyError{UID: e.UID, Text: excerpt(msg.Text, 40), Err: err}
 	if errors.Is(err, ErrMaybeDelivered) {
-		e.uncertain = append(e.uncertain, err)
+		e.sent++
+		e.uncertain = errors.Join(e.uncertain, err)
 	} else {
-		e.failed = append(e.failed, err)
+		e.failed = errors.Join(e.failed, err)
 	}
 	return err
 }

@@ -90,7 +90,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// callback-query 12345 menu_products <nil>
-	// invalid webhook: a field has the wrong JSON type (data.chat-message.uid is string)
+	// invalid webhook: a field has the wrong JSON type (data.chat-message.uid is string, want a whole number)
 }
 
 func ExampleKeyring() {

@@ -43,6 +43,7 @@ type Mux struct {
 	turns      *turns        // per-user state (WithStore); nil without
 	intercepts []Middleware  // Intercept: before the route's handler, routed or not
 	buttons    *buttonConfig // signed buttons: keys, invalid-click handler
+	diag       bool          // WithDiagnostics: HeaderOutcome on answers
 }
 
 // Option configures a Mux.
@@ -149,6 +150,11 @@ func (b *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h["Content-Type"] = textPlain
 	h["X-Content-Type-Options"] = noSniff
+	if b.diag {
+		if o := res.outcome(); o != "" {
+			h[HeaderOutcome] = []string{o}
+		}
+	}
 	w.WriteHeader(res.status)
 	w.Write(res.body())
 	b.log(r.Context(), res, time.Since(start))
@@ -164,13 +170,14 @@ var (
 
 // result is the outcome of one webhook.
 type result struct {
-	status int
-	ev     *Event
-	err    error      // logged, never sent
-	warn   error      // replies that may not have been delivered, logged
-	reason string     // sent with 400
-	stack  []byte     // of a recovered panic
-	turn   *turnStats // what the turn did with state (WithStore)
+	status   int
+	ev       *Event
+	err      error      // logged, never sent
+	warn     error      // replies that may not have been delivered, logged
+	reason   string     // sent with 400
+	unrouted string     // why no handler took the event, "" when one did
+	stack    []byte     // of a recovered panic
+	turn     *turnStats // what the turn did with state (WithStore)
 }
 
 func (r *result) body() []byte {
@@ -186,9 +193,10 @@ func (r *result) body() []byte {
 // statusBodies are the fixed answers, built once.
 var statusBodies = func() map[int][]byte {
 	m := map[int][]byte{}
-	for _, s := range []int{200, 400, 401, 405, 413, 415, 500, 503} {
+	for _, s := range []int{200, 400, 401, 405, 413, 500, 503} {
 		m[s] = []byte(http.StatusText(s) + "\n")
 	}
+	m[http.StatusUnsupportedMediaType] = []byte("Content-Type must be application/json\n")
 	return m
 }()
 
@@ -220,7 +228,7 @@ func (b *Mux) serve(r *http.Request) result {
 	}
 	ev := newEvent(u, b.sender)
 	if ev == nil {
-		return result{status: http.StatusOK}
+		return result{status: http.StatusOK, unrouted: noEvent(body)}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), b.timeout)
 	defer cancel()
@@ -275,8 +283,9 @@ func newEvent(u *Update, s Sender) *Event {
 func (b *Mux) dispatch(ctx context.Context, ev *Event) (res result) {
 	res = result{status: http.StatusOK, ev: ev}
 	ev.mux = b
-	h := b.intercepted(b.routes.route(ev))
+	h := b.intercepted(b.routes.route(ev), ev)
 	if h == nil {
+		res.unrouted = unrouted(ev)
 		return res
 	}
 	for i := len(b.middleware) - 1; i >= 0; i-- {
@@ -287,13 +296,16 @@ func (b *Mux) dispatch(ctx context.Context, ev *Event) (res result) {
 			res.err = fmt.Errorf("handler panicked: %v", p)
 			res.stack = debug.Stack()
 		}
-		if res.err != nil && len(ev.failed) == 0 && errors.Is(res.err, ErrMaybeDelivered) {
+		if res.err != nil && ev.failed == nil && errors.Is(res.err, ErrMaybeDelivered) {
 			res.err = nil // the handler returned an uncertain reply's error: not a failure
 		}
-		if res.err == nil && len(ev.failed) > 0 {
-			res.err = errors.Join(ev.failed...)
+		if res.err == nil && ev.failed != nil {
+			res.err = ev.failed
 		}
-		res.warn = errors.Join(ev.uncertain...)
+		if ev.route == "" {
+			res.unrouted = unrouted(ev) // only intercepts ran, and passed it on
+		}
+		res.warn = ev.uncertain
 		switch {
 		case res.err != nil && isBusy(res.err):
 			res.status = http.StatusServiceUnavailable // state conflicts exhausted: the platform retries
@@ -329,6 +341,13 @@ func (b *Mux) log(ctx context.Context, res result, d time.Duration) {
 		attrs = append(attrs, slog.String("event", string(res.ev.Type)), slog.Int64("uid", res.ev.UID))
 	}
 	attrs = append(attrs, slog.Int("status", res.status), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
+	debug := b.logger.Enabled(ctx, slog.LevelDebug)
+	switch {
+	case res.unrouted != "":
+		attrs = append(attrs, slog.String("unrouted", res.unrouted))
+	case debug && res.ev != nil:
+		attrs = append(attrs, slog.String("route", res.ev.route), slog.Int("replies", res.ev.sent))
+	}
 	if res.err != nil {
 		attrs = append(attrs, slog.String("error", res.err.Error()))
 	}
@@ -338,7 +357,7 @@ func (b *Mux) log(ctx context.Context, res result, d time.Duration) {
 	if res.stack != nil {
 		attrs = append(attrs, slog.String("stack", string(res.stack)))
 	}
-	if res.turn != nil && (level > slog.LevelInfo || b.logger.Enabled(ctx, slog.LevelDebug)) {
+	if res.turn != nil && (level > slog.LevelInfo || debug) {
 		attrs = append(attrs, res.turn.attr())
 	}
 	b.logger.LogAttrs(ctx, level, "webhook", attrs...)

@@ -36,13 +36,21 @@ func (b *Mux) Intercept(mw ...Middleware) {
 	b.intercepts = append(b.intercepts, mw...)
 }
 
-// intercepted wraps h, the route's handler (nil: none), in the intercepts.
-func (b *Mux) intercepted(h HandlerFunc) HandlerFunc {
+// intercepted wraps rt's handler (nil: none) in the intercepts, and labels
+// ev with what takes it: rt, or "intercept" unless an intercept passes the
+// event on to rt (or names itself with SetRoute).
+func (b *Mux) intercepted(rt route, ev *Event) HandlerFunc {
+	ev.route = rt.label
 	if len(b.intercepts) == 0 {
-		return h
+		return rt.h
 	}
-	if h == nil {
-		h = func(context.Context, *Event) error { return nil }
+	ev.route = "intercept"
+	h := func(ctx context.Context, ev *Event) error {
+		ev.route = rt.label
+		if rt.h == nil {
+			return nil
+		}
+		return rt.h(ctx, ev)
 	}
 	for i := len(b.intercepts) - 1; i >= 0; i-- {
 		h = b.intercepts[i](h)

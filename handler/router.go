@@ -27,31 +27,39 @@ type Middleware func(HandlerFunc) HandlerFunc
 // callback-query: exact data (OnCallback), then the longest matching prefix
 // (OnCallbackPrefix), then the callback-query fallback.
 type router struct {
-	text      map[string]HandlerFunc
-	command   map[string]HandlerFunc
+	text      map[string]route
+	command   map[string]route
 	regexps   []regexpRoute
-	anyText   HandlerFunc
-	callback  map[string]HandlerFunc
+	anyText   route
+	callback  map[string]route
 	prefixes  []prefixRoute // longest first
-	fallbacks map[EventType]HandlerFunc
+	fallbacks map[EventType]route
+}
+
+// route is a handler and its label, the name the debug log line and the
+// development diagnostics give it (e.g. "command:start"), built once at
+// registration so that routing an event costs no formatting.
+type route struct {
+	h     HandlerFunc
+	label string
 }
 
 type regexpRoute struct {
 	re *regexp.Regexp
-	h  HandlerFunc
+	route
 }
 
 type prefixRoute struct {
 	prefix string
-	h      HandlerFunc
+	route
 }
 
 func newRouter() router {
 	return router{
-		text:      map[string]HandlerFunc{},
-		command:   map[string]HandlerFunc{},
-		callback:  map[string]HandlerFunc{},
-		fallbacks: map[EventType]HandlerFunc{},
+		text:      map[string]route{},
+		command:   map[string]route{},
+		callback:  map[string]route{},
+		fallbacks: map[EventType]route{},
 	}
 }
 
@@ -61,16 +69,17 @@ func mustHandler(h HandlerFunc, what string) {
 	}
 }
 
-func addUnique(m map[string]HandlerFunc, key string, h HandlerFunc, what string) {
+// addUnique adds the route labelled kind+":"+key.
+func addUnique(m map[string]route, kind, key string, h HandlerFunc, what string) {
 	mustHandler(h, what)
 	if _, dup := m[key]; dup {
 		panic(fmt.Sprintf("handler: %s %q registered twice", what, key))
 	}
-	m[key] = h
+	m[key] = route{h, kind + ":" + key}
 }
 
 // OnText handles chat-messages whose text is exactly text.
-func (b *Mux) OnText(text string, h HandlerFunc) { addUnique(b.routes.text, text, h, "text") }
+func (b *Mux) OnText(text string, h HandlerFunc) { addUnique(b.routes.text, "text", text, h, "text") }
 
 // OnCommand handles chat-messages of the form "/name" or "/name args". name
 // is given without the slash; Event.Command and Event.Args are set.
@@ -79,7 +88,7 @@ func (b *Mux) OnCommand(name string, h HandlerFunc) {
 	if name == "" || strings.ContainsAny(name, " \t\n/") {
 		panic(fmt.Sprintf("handler: invalid command name %q", name))
 	}
-	addUnique(b.routes.command, name, h, "command")
+	addUnique(b.routes.command, "command", name, h, "command")
 }
 
 // OnRegexp handles chat-messages whose text matches re (use (?i) for any
@@ -89,22 +98,22 @@ func (b *Mux) OnRegexp(re *regexp.Regexp, h HandlerFunc) {
 		panic("handler: nil regexp")
 	}
 	mustHandler(h, "regexp "+re.String())
-	b.routes.regexps = append(b.routes.regexps, regexpRoute{re, h})
+	b.routes.regexps = append(b.routes.regexps, regexpRoute{re, route{h, "regexp:" + re.String()}})
 }
 
 // OnAnyText handles every chat-message with non-empty text that no exact,
 // command or regexp route took.
 func (b *Mux) OnAnyText(h HandlerFunc) {
 	mustHandler(h, "any text")
-	if b.routes.anyText != nil {
+	if b.routes.anyText.h != nil {
 		panic("handler: OnAnyText registered twice")
 	}
-	b.routes.anyText = h
+	b.routes.anyText = route{h, "any-text"}
 }
 
 // OnCallback handles callback-queries whose data is exactly data.
 func (b *Mux) OnCallback(data string, h HandlerFunc) {
-	addUnique(b.routes.callback, data, h, "callback data")
+	addUnique(b.routes.callback, "callback", data, h, "callback data")
 }
 
 // OnCallbackPrefix handles callback-queries whose data starts with prefix.
@@ -116,7 +125,7 @@ func (b *Mux) OnCallbackPrefix(prefix string, h HandlerFunc) {
 			panic(fmt.Sprintf("handler: callback prefix %q registered twice", prefix))
 		}
 	}
-	b.routes.prefixes = append(b.routes.prefixes, prefixRoute{prefix, h})
+	b.routes.prefixes = append(b.routes.prefixes, prefixRoute{prefix, route{h, "callback-prefix:" + prefix}})
 	sort.SliceStable(b.routes.prefixes, func(i, j int) bool {
 		return len(b.routes.prefixes[i].prefix) > len(b.routes.prefixes[j].prefix)
 	})
@@ -131,7 +140,7 @@ func (b *Mux) OnFallback(t EventType, h HandlerFunc) {
 	if _, dup := b.routes.fallbacks[t]; dup {
 		panic(fmt.Sprintf("handler: fallback for %s registered twice", t))
 	}
-	b.routes.fallbacks[t] = h
+	b.routes.fallbacks[t] = route{h, "fallback:" + string(t)}
 }
 
 // Use appends middleware. The first given is the outermost.
@@ -144,36 +153,36 @@ func (b *Mux) Use(mw ...Middleware) {
 	b.middleware = append(b.middleware, mw...)
 }
 
-// route picks the handler for ev and fills in what the route extracts. It
-// returns nil when no route and no fallback takes the event.
-func (r *router) route(ev *Event) HandlerFunc {
+// route picks the route for ev and fills in what the route extracts. Its
+// handler is nil when no route and no fallback takes the event.
+func (r *router) route(ev *Event) route {
 	if ev.Type == EventCallbackQuery {
-		if h, ok := r.callback[ev.CallbackData]; ok {
-			return h
+		if rt, ok := r.callback[ev.CallbackData]; ok {
+			return rt
 		}
 		for _, p := range r.prefixes {
 			if strings.HasPrefix(ev.CallbackData, p.prefix) {
-				return p.h
+				return p.route
 			}
 		}
 		return r.fallbacks[EventCallbackQuery]
 	}
-	if h, ok := r.text[ev.Text]; ok {
-		return h
+	if rt, ok := r.text[ev.Text]; ok {
+		return rt
 	}
 	if name, args, ok := parseCommand(ev.Text); ok {
-		if h, ok := r.command[name]; ok {
+		if rt, ok := r.command[name]; ok {
 			ev.Command, ev.Args = name, args
-			return h
+			return rt
 		}
 	}
 	for _, rr := range r.regexps {
 		if m := rr.re.FindStringSubmatch(ev.Text); m != nil {
 			ev.Matches = m
-			return rr.h
+			return rr.route
 		}
 	}
-	if r.anyText != nil && ev.Text != "" {
+	if r.anyText.h != nil && ev.Text != "" {
 		return r.anyText
 	}
 	return r.fallbacks[EventChatMessage]

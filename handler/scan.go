@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -28,7 +29,18 @@ func (syntaxError) Error() string { return "syntax error" }
 
 type typeError struct{ field, got string }
 
-func (e typeError) Error() string { return e.field + " is " + e.got }
+func (e typeError) Error() string { return e.field + " is " + e.got + ", want " + wantType(e.field) }
+
+// wantType is the JSON type a known field must have.
+func wantType(field string) string {
+	switch field[strings.LastIndexByte(field, '.')+1:] {
+	case "uid":
+		return "a whole number"
+	case "chatId", "text", "callbackData":
+		return "a string"
+	}
+	return "an object"
+}
 
 func (s *scanner) ws() {
 	for s.i < len(s.b) {

@@ -184,10 +184,10 @@ func (s *State[S]) Reset(ev *Event) {
 func (e *Event) states() *stateSet {
 	switch {
 	case e.turn == nil:
-		e.failed = append(e.failed, errNoStore)
+		e.failed = errors.Join(e.failed, errNoStore)
 		return nil
 	case e.turn.ended:
-		e.failed = append(e.failed, errTurnEnded)
+		e.failed = errors.Join(e.failed, errTurnEnded)
 		return nil
 	case !e.turn.ensure():
 		return nil

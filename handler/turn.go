@@ -127,9 +127,9 @@ func (b *Mux) attempt(ctx context.Context, ev *Event, h HandlerFunc, st *turnSta
 // attemptHandler runs h once with set as its states and a sender that
 // collects the replies.
 func attemptHandler(ctx context.Context, ev *Event, h HandlerFunc, set *stateSet) ([]Message, error) {
-	out, real := &collector{}, ev.sender
+	out, real, sent := &collector{}, ev.sender, ev.sent
 	ev.sender, ev.turn = out, set
-	defer func() { ev.sender, set.ended = real, true }()
+	defer func() { ev.sender, set.ended, ev.sent = real, true, sent }() // collected is not sent
 	err := h(ctx, ev)
 	return out.msgs, err
 }
@@ -199,12 +199,12 @@ func (c *turns) flush(ctx context.Context, ev *Event, key string, version int64,
 			return
 		}
 		if !errors.Is(err, ErrConflict) || attempt >= turnAttempts {
-			ev.uncertain = append(ev.uncertain, fmt.Errorf("handler: pending replies of uid %d not settled in the store (they may be sent again later): %w", ev.UID, err))
+			ev.uncertain = errors.Join(ev.uncertain, fmt.Errorf("handler: pending replies of uid %d not settled in the store (they may be sent again later): %w", ev.UID, err))
 			return
 		}
 		var rec Record
 		if rec, d, _, err = c.read(sctx, ev.UID); err != nil {
-			ev.uncertain = append(ev.uncertain, err)
+			ev.uncertain = errors.Join(ev.uncertain, err)
 			return
 		}
 		if findEntry(d.O, e) < 0 {

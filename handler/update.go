@@ -52,24 +52,31 @@ func (u *Update) Type() EventType {
 // Errors returned by Parse, wrapped in a *ParseError.
 var (
 	ErrNotJSON    = errors.New("body is not a JSON object")
-	ErrNoData     = errors.New(`no "data" object`)
+	ErrNoData     = errors.New(`no "data" object: want {"data":{"chat-message":{...}}} or {"data":{"callback-query":{...}}}`)
 	ErrFieldType  = errors.New("a field has the wrong JSON type")
 	ErrMissingUID = errors.New(`event has no "uid"`)
 	ErrManyEvents = errors.New(`"data" holds more than one known event`)
 )
 
 // ParseError is returned for a body that is not a valid webhook envelope.
-// Its message is safe to show to the sender: it never quotes the body.
+// Its message, which the webhook's 400 answer carries, says what is wrong
+// and what is expected; it is safe to show to the sender: it never quotes
+// the body.
 type ParseError struct {
-	Err   error  // one of the ErrXxx conditions above
-	Field string // the offending field, when known
+	Err    error  // one of the ErrXxx conditions above
+	Field  string // the offending field, when known
+	Detail string // for ErrNotJSON: what exactly (e.g. the body ends early); said instead of Err's text
 }
 
 func (e *ParseError) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("invalid webhook: %v (%s)", e.Err, e.Field)
+	msg := e.Err.Error()
+	if e.Detail != "" {
+		msg = e.Detail
 	}
-	return "invalid webhook: " + e.Err.Error()
+	if e.Field != "" {
+		return fmt.Sprintf("invalid webhook: %s (%s)", msg, e.Field)
+	}
+	return "invalid webhook: " + msg
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
@@ -85,14 +92,15 @@ func Parse(body []byte) (*Update, error) {
 	s := scanner{b: body}
 	var u *Update
 	err := s.topLevel(&u)
+	trailing := false
 	if err == nil {
 		if s.ws(); s.i != len(s.b) {
-			err = syntaxError{}
+			err, trailing = syntaxError{}, true
 		}
 	}
 	switch {
 	case err != nil:
-		return nil, &ParseError{Err: ErrNotJSON}
+		return nil, &ParseError{Err: ErrNotJSON, Detail: notJSON(&s, trailing)}
 	case s.typeErr != nil && s.typeErr.field == "data":
 		return nil, &ParseError{Err: ErrNoData, Field: s.typeErr.Error()}
 	case s.typeErr != nil:

@@ -36,8 +36,10 @@ const DrainTimeout = 60 * time.Second
 // server has stopped. A bot that declares per-user state (handler.NewState)
 // keeps it in the embedded file SOCIOGRAM_STATE_FILE (default
 // .sociogram/state.db), or in memory with SOCIOGRAM_STATE=memory. With
-// SOCIOGRAM_DEV=1 it also serves the development endpoints (DevHandler) and
-// gives the bot a DevClock. A cancelled ctx stops the server gracefully (see
+// SOCIOGRAM_DEV=1 it also serves the development endpoints (DevHandler),
+// gives the bot a DevClock, and answers each webhook with what happened to
+// it (handler.WithDiagnostics: the route taken, or why there was no reply),
+// which the emulator shows. A cancelled ctx stops the server gracefully (see
 // Serve); Run then returns nil. A configuration error names its variable.
 func Run(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) error {
 	cfg, err := config.FromEnv(getenv)
@@ -70,7 +72,7 @@ func Run(ctx context.Context, getenv func(string) string, w io.Writer, register 
 	if dev {
 		var clock handler.Option
 		clock, wrap = enableDev(keys, store, logger)
-		stateOpts = append(stateOpts, clock)
+		stateOpts = append(stateOpts, clock, handler.WithDiagnostics()) // the emulator shows why no reply came
 	}
 	mux, err := cfg.NewMux(keys, logger, register, append(opts, stateOpts...)...)
 	if err != nil {
