@@ -113,18 +113,19 @@ func TestDev(t *testing.T) {
 	}
 	d.waitOutput(t, "the bot stopped (exit status 2)")
 
-	var times []time.Duration
-	for i := range *devEdits {
-		text := fmt.Sprintf("Edit %d! You said: ", i+1)
-		next := bytes.Replace(original, []byte("Hello there! You said: "), []byte(text), 1)
-		times = append(times, d.edit(t, botGo, next, 4+i, 0, text+`"hello"`))
-	}
-	if len(times) > 0 {
-		t.Logf("save to the new reply, %d edits: %v; median %s", len(times), times, median(times).Round(time.Millisecond))
-	}
+	d.timeEdits(t, botGo, original, 4, *devEdits)
 
 	// Ctrl-C: sociogram dev stops the bot and the emulator and exits 0.
 	d.interrupt(t)
+	if d.err != nil {
+		t.Errorf("sociogram dev exited with %v after SIGINT, want status 0", d.err)
+	}
+	d.stopped(t)
+}
+
+// stopped checks that neither the bot nor the emulator answers any more.
+func (d *devProc) stopped(t *testing.T) {
+	t.Helper()
 	hc := &http.Client{Timeout: time.Second}
 	for _, u := range []string{"http://127.0.0.1:" + d.port + "/healthz", d.url} {
 		if resp, err := hc.Get(u); err == nil {
@@ -142,16 +143,25 @@ type devProc struct {
 	err    error
 	url    string // the chat page, from the command's output
 	port   string // the bot's
+	sigint func(*os.Process) error
 }
 
 // startDev starts `sociogram dev` in dir on a free port and waits for the
 // URL it prints.
 func startDev(t *testing.T, bin, dir string) *devProc {
 	t.Helper()
-	d := &devProc{out: &syncBuffer{wrote: make(chan struct{}, 1)}, exited: make(chan struct{}), port: freePort(t)}
-	d.cmd = exec.Command(bin, "dev")
-	d.cmd.Dir = dir
-	d.cmd.Env = append(os.Environ(), "PORT="+d.port, "EMULATOR_ADDR=127.0.0.1:0")
+	port := freePort(t)
+	cmd := exec.Command(bin, "dev")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PORT="+port, "EMULATOR_ADDR=127.0.0.1:0")
+	return startDevCmd(t, cmd, port, func(p *os.Process) error { return p.Signal(os.Interrupt) })
+}
+
+// startDevCmd starts cmd, which runs sociogram dev with the bot on port,
+// and waits for the URL it prints; interrupt is how Ctrl-C reaches it.
+func startDevCmd(t *testing.T, cmd *exec.Cmd, port string, interrupt func(*os.Process) error) *devProc {
+	t.Helper()
+	d := &devProc{cmd: cmd, out: &syncBuffer{wrote: make(chan struct{}, 1)}, exited: make(chan struct{}), port: port, sigint: interrupt}
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -161,7 +171,7 @@ func startDev(t *testing.T, bin, dir string) *devProc {
 		select {
 		case <-d.exited:
 		default:
-			d.cmd.Process.Signal(os.Interrupt)
+			d.sigint(d.cmd.Process)
 			select {
 			case <-d.exited:
 			case <-time.After(20 * time.Second):
@@ -285,6 +295,26 @@ func (d *devProc) edit(t *testing.T, path string, data []byte, starts int, uid i
 	return took
 }
 
+// timeEdits saves n edits of the bot's reply to "hello" in botGo (the bot
+// starts first, first+1, ...) and logs the time from each save to the new
+// reply, and their median.
+func (d *devProc) timeEdits(t *testing.T, botGo string, original []byte, first, n int) {
+	t.Helper()
+	var times []time.Duration
+	for i := range n {
+		text := fmt.Sprintf("Edit %d! You said: ", i+1)
+		next := bytes.Replace(original, []byte("Hello there! You said: "), []byte(text), 1)
+		times = append(times, d.edit(t, botGo, next, first+i, 0, text+`"hello"`))
+	}
+	if len(times) > 0 {
+		var ms []string
+		for _, d := range times {
+			ms = append(ms, fmt.Sprintf("%.2f", d.Seconds()))
+		}
+		t.Logf("save to the new reply, %d edits: %s s; median %.2f s", n, strings.Join(ms, ", "), median(times).Seconds())
+	}
+}
+
 // newUser adds a user to the emulator and returns its uid.
 func (d *devProc) newUser(t *testing.T, name string) int64 {
 	t.Helper()
@@ -302,19 +332,16 @@ func (d *devProc) newUser(t *testing.T, name string) int64 {
 	return u.UID
 }
 
-// interrupt sends SIGINT and checks sociogram dev exits 0.
+// interrupt sends SIGINT and waits for the exit.
 func (d *devProc) interrupt(t *testing.T) {
 	t.Helper()
-	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := d.sigint(d.cmd.Process); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-d.exited:
 	case <-time.After(30 * time.Second):
 		t.Fatal("sociogram dev did not exit after SIGINT")
-	}
-	if d.err != nil {
-		t.Errorf("sociogram dev exited with %v after SIGINT, want status 0", d.err)
 	}
 }
 
