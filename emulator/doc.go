@@ -15,6 +15,16 @@
 // latency, request and response (the token redacted), and, for rejected API
 // calls, the reason.
 //
+// A message delivered (2xx) but not answered is marked on the user's entry
+// (ChatEntry.NoReply) and shown under it: in the bot's words when it gives
+// them (a bot with handler.WithDiagnostics, which the plain-HTTP adapter
+// sets with SOCIOGRAM_DEV=1, answers with X-Sociogram-Outcome, e.g.
+// "no reply: no route matched"), else NoReplyUnsaid. POST
+// /emulator/message and /emulator/press answer with an Outcome holding the
+// bot's replies to that message (waiting for those a reply queue sends
+// after the answer), so a script, or `sociogram trigger -emulator`, sees
+// what the bot said.
+//
 // The page is plain HTML, CSS and JavaScript embedded with go:embed. It talks
 // to the emulator through a small JSON API under /emulator/ and long-polls
 // GET /emulator/state for changes. When the bot shows a reply queue (the

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
@@ -101,11 +102,26 @@ func (e *Emulator) freeUID() int64 {
 	return uid
 }
 
-// Outcome is the answer to a message or a button press: the webhook's log entry.
+// Outcome is the answer to a message or a button press (POST
+// /emulator/message, /emulator/press): the user's chat entry, the webhook's
+// log entry, the bot's replies to it and, when it was delivered but not
+// answered, why.
 type Outcome struct {
-	ChatEntry int64    `json:"chatEntry"`
-	Log       LogEntry `json:"log"`
+	ChatEntry int64       `json:"chatEntry"`
+	Log       LogEntry    `json:"log"`
+	Replies   []ChatEntry `json:"replies"`           // the bot's messages to the user after this one, as received by the Bot API side
+	NoReply   string      `json:"noReply,omitempty"` // delivered, no reply: the bot's reason (X-Sociogram-Outcome) or NoReplyUnsaid
 }
+
+// NoReplyUnsaid is the reason shown for a webhook answered 2xx with no reply
+// from a bot that did not say why (one without handler.WithDiagnostics,
+// which the plain-HTTP adapter sets with SOCIOGRAM_DEV=1).
+const NoReplyUnsaid = "the bot sent nothing while answering the webhook (with SOCIOGRAM_DEV=1 it says why)"
+
+// replyWait bounds how long an Outcome waits for replies the bot said it
+// sent but that have not arrived yet (a reply queue sends after the
+// webhook's answer, one a second per user).
+const replyWait = 10 * time.Second
 
 func (e *Emulator) serveMessage(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -185,16 +201,64 @@ func (e *Emulator) deliver(ctx context.Context, entry ChatEntry, body []byte, su
 			Header: map[string]string{handler.HeaderAppKey: Redacted, "Content-Type": "application/json"}}})
 	d := Deliver(ctx, e.hc, url, e.token, body)
 	logged := e.store.finishLog(logID, func(l *LogEntry) {
-		l.OK, l.Status, l.Reason = d.OK(), d.Status, d.Failure()
+		l.OK, l.Status, l.Reason, l.Outcome = d.OK(), d.Status, d.Failure(), d.Outcome
 		l.LatencyMS = float64(d.Latency.Microseconds()) / 1000
 		l.Response = Exchange{Status: d.Status, Body: shown(d.Body)}
+		if d.Outcome != "" {
+			l.Response.Header = map[string]string{handler.HeaderOutcome: d.Outcome}
+		}
 	})
-	state := "ok"
+	replies, _ := e.store.repliesTo(entry.UID, id)
+	state, noReply := "ok", noReplyReason(d, len(replies))
 	if !d.OK() {
 		state = "failed"
 	}
-	e.store.setDelivery(entry.UID, id, logID, state)
-	return Outcome{ChatEntry: id, Log: logged}, nil
+	e.store.setDelivery(entry.UID, id, logID, state, noReply)
+	if n := repliesSaid(d.Outcome); n > len(replies) {
+		replies = e.awaitReplies(ctx, entry.UID, id, n)
+	}
+	return Outcome{ChatEntry: id, Log: logged, Replies: replies, NoReply: noReply}, nil
+}
+
+// noReplyReason says why a delivered webhook got no reply: the bot's own
+// words when it gave them ("no reply: no route matched"), NoReplyUnsaid
+// when it gave none and no reply came while it answered; "" when it
+// replied (or said it did: a queue sends later) or was not delivered.
+func noReplyReason(d Delivery, replies int) string {
+	if !d.OK() {
+		return ""
+	}
+	if why, ok := strings.CutPrefix(d.Outcome, "no reply: "); ok {
+		return why
+	}
+	if d.Outcome != "" || replies > 0 {
+		return ""
+	}
+	return NoReplyUnsaid
+}
+
+// repliesSaid is N of an outcome "replied N (route ...)", else 0.
+func repliesSaid(outcome string) int {
+	rest, ok := strings.CutPrefix(outcome, "replied ")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(rest[:strings.IndexByte(rest+" ", ' ')])
+	return n
+}
+
+// awaitReplies waits, up to replyWait, until n replies to the user's entry
+// id have arrived, and returns those that have.
+func (e *Emulator) awaitReplies(ctx context.Context, uid, id int64, n int) []ChatEntry {
+	ctx, cancel := context.WithTimeout(ctx, replyWait)
+	defer cancel()
+	for {
+		replies, version := e.store.repliesTo(uid, id)
+		if len(replies) >= n || ctx.Err() != nil {
+			return replies
+		}
+		e.store.wait(ctx, version)
+	}
 }
 
 func excerpt(s string, n int) string {

@@ -42,6 +42,7 @@ type ChatEntry struct {
 	Media    []json.RawMessage  `json:"media,omitempty"`
 	LogID    int64              `json:"logId,omitempty"`    // the delivery of a user's message or tap
 	Delivery string             `json:"delivery,omitempty"` // "sending", "ok" or "failed", for user entries
+	NoReply  string             `json:"noReply,omitempty"`  // a user entry delivered but not answered: why, in the bot's words when it said
 	At       time.Time          `json:"at"`
 }
 
@@ -70,7 +71,8 @@ type LogEntry struct {
 	OK        bool      `json:"ok"`
 	Status    int       `json:"status"` // 0 when no answer came
 	LatencyMS float64   `json:"latencyMs"`
-	Reason    string    `json:"reason,omitempty"` // why it failed or was rejected
+	Reason    string    `json:"reason,omitempty"`  // why it failed or was rejected
+	Outcome   string    `json:"outcome,omitempty"` // a webhook: what the bot said it did (X-Sociogram-Outcome), when it said
 	Request   Exchange  `json:"request"`
 	Response  Exchange  `json:"response"`
 }
@@ -177,15 +179,35 @@ func (s *store) addChat(e ChatEntry) int64 {
 }
 
 // setDelivery marks a user's entry with the outcome of its webhook.
-func (s *store) setDelivery(uid, id, logID int64, delivery string) {
+func (s *store) setDelivery(uid, id, logID int64, delivery, noReply string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.chats[uid] {
 		if e := &s.chats[uid][i]; e.ID == id {
-			e.Delivery, e.LogID = delivery, logID
+			e.Delivery, e.LogID, e.NoReply = delivery, logID, noReply
 		}
 	}
 	s.bump()
+}
+
+// repliesTo returns the bot's entries in uid's conversation after the
+// user's entry id, up to the user's next entry, and the state's version.
+func (s *store) repliesTo(uid, id int64) ([]ChatEntry, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []ChatEntry{}
+	after := false
+	for _, e := range s.chats[uid] {
+		switch {
+		case e.ID == id:
+			after = true
+		case after && e.From != FromBot:
+			return out, s.version
+		case after:
+			out = append(out, e)
+		}
+	}
+	return out, s.version
 }
 
 // addLog appends an entry to the delivery log and returns its id.

@@ -47,6 +47,7 @@ type Delivery struct {
 	Status   int // 0 when no answer came
 	Body     string
 	Location string // a 3xx answer's target, scheme and host only (not followed)
+	Outcome  string // what the bot says it did (handler.HeaderOutcome, sent in development only), e.g. "no reply: no route matched"
 	Latency  time.Duration
 	Err      error // transport failure; the token is redacted from it
 }
@@ -77,7 +78,7 @@ func Deliver(ctx context.Context, hc *http.Client, url, token string, body []byt
 	start := time.Now()
 	d := deliver(ctx, noRedirects(hc), url, token, body)
 	d.Latency = time.Since(start)
-	d.Body = redact(d.Body, token)
+	d.Body, d.Outcome = redact(d.Body, token), redact(d.Outcome, token)
 	if d.Err != nil && token != "" && strings.Contains(d.Err.Error(), token) {
 		d.Err = errors.New(redact(d.Err.Error(), token))
 	}
@@ -97,7 +98,7 @@ func deliver(ctx context.Context, hc *http.Client, url, token string, body []byt
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	d := Delivery{Status: resp.StatusCode, Body: string(b), Err: err}
+	d := Delivery{Status: resp.StatusCode, Body: string(b), Outcome: resp.Header.Get(handler.HeaderOutcome), Err: err}
 	if d.Status/100 == 3 {
 		d.Location = "a Location it did not give"
 		if u, err := resp.Location(); err == nil {

@@ -140,7 +140,7 @@ function renderColumns() {
     $(".who", col).textContent = u.name;
     const entries = state.chats[u.uid] || [];
     fillMessages(col, u, entries);
-    const key = entries.map(e => e.id + e.delivery).join(",");
+    const key = entries.map(e => e.id + e.delivery + (e.noReply || "")).join(",");
     if (col.dataset.stateKey !== key) {
       col.dataset.stateKey = key;
       refreshState(u.uid);
@@ -298,7 +298,7 @@ function toDuration(s) { return s.trim().replace(/(\d+(?:\.\d+)?)d/g, (_, n) => 
 
 function fillMessages(col, u, entries) {
   const box = $(".messages", col);
-  const key = entries.map(e => e.id + e.delivery).join(",");
+  const key = entries.map(e => e.id + e.delivery + (e.noReply || "")).join(",");
   if (box.dataset.key === key) return;
   box.dataset.key = key;
   box.replaceChildren(...entries.map(e => message(u, e)));
@@ -320,6 +320,8 @@ function message(u, e) {
       meta.textContent = "✗ not delivered: " + (l ? l.reason : "see the log");
     } else meta.textContent = "✓ " + (l ? l.status + " · " + Math.round(l.latencyMs) + " ms" : "delivered");
     m.append(meta);
+    // Delivered, but the bot sent nothing back: say so, and why when the bot said.
+    if (e.delivery === "ok" && e.noReply) m.append(el("div", "meta noreply", "no reply: " + e.noReply));
   } else {
     m.append(el("div", "meta", new Date(e.at).toLocaleTimeString()));
   }
@@ -387,6 +389,7 @@ function logEntry(l) {
     el("span", "sum", l.summary),
     el("span", "lat", pending ? "" : fmtMs(l.latencyMs)));
   if (l.reason) s.append(el("span", "reason", l.reason));
+  else if (l.outcome && l.outcome.startsWith("no reply")) s.append(el("span", "reason noreply", l.outcome));
   s.title = new Date(l.at).toLocaleTimeString();
   const det = el("div", "detail");
   det.append(el("h4", "", "Request"), el("pre", "", dump(l.request, true)),
