@@ -12,6 +12,7 @@ import (
 
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/emulator"
+	"github.com/sociogram-kit/kit/handler"
 )
 
 // DefaultChatID is the chat id trigger sends from: the one in the
@@ -27,6 +28,12 @@ const DefaultChatID = "507f1f77bcf86cd799439011"
 //
 // The token comes from SOCIOGRAM_BOT_TOKEN (the first of a comma-separated
 // list) or -token, and is never printed; the URL from -url or BOT_URL.
+//
+// With -emulator (or, when neither -url nor BOT_URL is given, when
+// SOCIOGRAM_API_URL is an emulator on this machine) the event goes through
+// the emulator's scripting API instead: the emulator delivers it to its bot
+// URL as the chat page would, and trigger prints the bot's replies, or
+// "no reply" and why (see triggerViaEmulator).
 func Trigger(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	o, err := parseTrigger(name, args, getenv, stderr)
 	switch {
@@ -37,6 +44,15 @@ func Trigger(ctx context.Context, name string, args []string, getenv func(string
 	case err != nil:
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return ExitUsage
+	}
+	if o.emulator != "" {
+		if code, done := triggerViaEmulator(ctx, name, o, stdout, stderr); done {
+			return code
+		}
+		if err := o.checkDirect(); err != nil { // SOCIOGRAM_API_URL was no emulator: post directly
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			return ExitUsage
+		}
 	}
 	body, what := emulator.ChatMessage(o.uid, o.chat, o.text), fmt.Sprintf("chat-message uid=%d text=%q", o.uid, o.text)
 	if o.callback != "" {
@@ -54,6 +70,9 @@ func Trigger(ctx context.Context, name string, args []string, getenv func(string
 	if b := strings.TrimSpace(d.Body); b != "" {
 		fmt.Fprintln(stdout, b)
 	}
+	if d.Outcome != "" { // a bot in development mode says what it did
+		fmt.Fprintf(stdout, "%s: %s\n", handler.HeaderOutcome, d.Outcome)
+	}
 	if !d.OK() {
 		fmt.Fprintf(stderr, "%s: %s\n", name, d.Failure())
 		return ExitFailed
@@ -66,6 +85,10 @@ type triggerOptions struct {
 	uid                              int64
 	timeout                          time.Duration
 	allowHTTP                        bool
+
+	urlFrom      string // where url came from: BOT_URL or -url, for errors
+	emulator     string // the emulator's base URL, "" to post directly
+	autoEmulator bool   // emulator came from SOCIOGRAM_API_URL: if it is not one, post directly
 }
 
 // errUsage: the flag package refused the command line and printed the usage.
@@ -87,9 +110,12 @@ func parseTrigger(name string, args []string, getenv func(string) string, stderr
 	fs.StringVar(&o.callback, "callback", "", "send a callback-query with this callbackData instead")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the answer")
 	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow a plain http:// URL to a host that is not this machine (the token travels unencrypted)")
+	fs.StringVar(&o.emulator, "emulator", "", "send through the emulator at `HOST:PORT` (or its URL), which delivers to its bot URL, and print the bot's replies\n"+
+		"(default: SOCIOGRAM_API_URL when it is an emulator on this machine and neither -url nor BOT_URL is given)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s [-url URL] [-uid N] (-text TEXT | -callback DATA)\n", name)
-		fmt.Fprintln(stderr, "Sends one Sociogram webhook carrying the bot token and prints the answer.")
+		fmt.Fprintf(stderr, "Usage: %s [-url URL | -emulator HOST:PORT] [-uid N] (-text TEXT | -callback DATA)\n", name)
+		fmt.Fprintln(stderr, "Sends one Sociogram webhook carrying the bot token and prints the answer;")
+		fmt.Fprintln(stderr, "through the emulator, prints the bot's replies (or no reply, and why).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -101,23 +127,18 @@ func parseTrigger(name string, args []string, getenv func(string) string, stderr
 	if o.token == "" {
 		o.token = strings.TrimSpace(strings.Split(getenv(config.EnvToken), ",")[0])
 	}
-	urlFrom := "BOT_URL"
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "url" {
-			urlFrom = "-url"
-		}
-	})
-	if getenv("BOT_URL") == "" && urlFrom == "BOT_URL" {
-		urlFrom = "-url" // the default
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.urlFrom = "BOT_URL"
+	if set["url"] || getenv("BOT_URL") == "" {
+		o.urlFrom = "-url" // given, or the default
 	}
-	if err := config.CheckTokenURL(urlFrom, o.url, o.allowHTTP); err != nil {
+	if err := o.chooseEmulator(set, getenv); err != nil {
 		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case o.token == "":
-		return o, fmt.Errorf("no token: set %s or pass -token", config.EnvToken)
 	case o.text != "" && o.callback != "":
 		return o, errors.New("give -text or -callback, not both")
 	case o.uid <= 0:
@@ -125,5 +146,20 @@ func parseTrigger(name string, args []string, getenv func(string) string, stderr
 	case o.text == "" && o.callback == "":
 		o.text = "hello"
 	}
+	if o.emulator == "" {
+		return o, o.checkDirect()
+	}
 	return o, nil
+}
+
+// checkDirect checks what posting straight to the bot needs: a URL the
+// token may go to, and the token.
+func (o *triggerOptions) checkDirect() error {
+	if err := config.CheckTokenURL(o.urlFrom, o.url, o.allowHTTP); err != nil {
+		return err
+	}
+	if o.token == "" {
+		return fmt.Errorf("no token: set %s or pass -token", config.EnvToken)
+	}
+	return nil
 }
