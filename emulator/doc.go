@@ -50,6 +50,12 @@
 // emulator's own page. The page opens a bot's URL buttons only for http: and
 // https: links; others are shown inert.
 //
+// Run by `sociogram dev` (`make run`), the page also shows the development
+// loop's status, which that command sets in process (SetDevStatus): a badge
+// while the bot is rebuilt or after it restarted, and a banner with the go
+// command's output when a build failed (the previous bot keeps serving) or
+// when the bot stopped.
+//
 // Lifecycle: New builds an Emulator (no I/O); its ServeHTTP is safe for
 // concurrent use. The bot's webhooks are delivered while the page's request
 // waits, so nothing outlives a request.

@@ -55,9 +55,7 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	base := "http://" + reachable(ln.Addr())
 	l := &devLoop{root: root, pkg: pkg, tmp: tmp, goCmd: o.goCmd, stdout: stdout, stderr: stderr,
 		emuURL: base + "/", botURL: "http://" + botAddr + botWebhookPath, healthURL: "http://" + botAddr + botHealthPath,
-		env: []string{config.EnvToken + "=" + o.token, config.EnvAPIURL + "=" + base,
-			config.EnvHost + "=" + config.DefaultHost, config.EnvPort + "=" + o.port,
-			config.EnvDev + "=1", config.EnvReplyQueue + "=" + o.replyQueue}}
+		env: o.botEnv(base)}
 	l.emu, err = emulator.New(o.token, emulator.WithBotURL(l.botURL),
 		emulator.WithUser(12345, "Alice"), emulator.WithUser(67890, "Bob"))
 	if err != nil {
@@ -73,6 +71,15 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 		srv.Shutdown(sctx)
 	}()
 	return l.run(ctx, served)
+}
+
+// botEnv is what the bot's environment gets on top of this process's: the
+// dev token, the emulator as its Bot API, loopback and the port, the
+// development endpoints, the reply queue choice.
+func (o devOptions) botEnv(apiURL string) []string {
+	return []string{config.EnvToken + "=" + o.token, config.EnvAPIURL + "=" + apiURL,
+		config.EnvHost + "=" + config.DefaultHost, config.EnvPort + "=" + o.port,
+		config.EnvDev + "=1", config.EnvReplyQueue + "=" + o.replyQueue}
 }
 
 // devLoop builds and restarts the bot as its module changes.
