@@ -172,17 +172,48 @@ func (c Config) NewClient(keys *handler.Keyring, opts ...botapi.Option) *botapi.
 }
 
 // listen reads HOST and PORT.
-func (c *Config) listen(getenv func(string) string) error {
+func (c *Config) listen(getenv func(string) string) (err error) {
+	c.Host, c.Port, err = Listen(getenv)
+	return err
+}
+
+// Listen reads HOST (default DefaultHost) and PORT (default DefaultPort),
+// where a plain-HTTP server (the adapter, the Cloud Functions runner)
+// listens. HOST is a host name or an IP address (IPv6 with or without
+// brackets), with no scheme and no port; PORT a number from 0 (any free
+// port) to 65535. An error names the variable and the form wanted.
+func Listen(getenv func(string) string) (host, port string, err error) {
+	host, port = DefaultHost, DefaultPort
 	if h := getenv(EnvHost); h != "" {
-		c.Host = h
+		if host = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"); !validHost(host) {
+			return "", "", fmt.Errorf("%s=%q: want a host name or IP address with no scheme and no port, e.g. %s (this machine only) "+
+				"or 0.0.0.0 (every interface); the port goes in %s", EnvHost, h, DefaultHost, EnvPort)
+		}
 	}
 	if p := getenv(EnvPort); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
-			return fmt.Errorf("%s=%q: want a port number from 0 to 65535 (0: any free port)", EnvPort, p)
+		if n, err := strconv.Atoi(p); err != nil || n > 65535 || strings.Trim(p, "0123456789") != "" {
+			return "", "", fmt.Errorf("%s=%q: want a port number from 0 to 65535 (0: any free port)", EnvPort, p)
 		}
-		c.Port = p
+		port = p
 	}
-	return nil
+	return host, port, nil
+}
+
+// validHost reports whether h is an IP address or a DNS name (letters,
+// digits, hyphens and dots; an underscore tolerated).
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if len(h) == 0 || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // replyQueue reads the reply queue's variables; at most one may be set.

@@ -20,9 +20,9 @@ func CheckTokenURL(name, raw string, allowHTTP bool) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
-		return fmt.Errorf("%s=%q: want an https:// URL (plain http:// only to this machine)", name, raw)
+		return fmt.Errorf("%s=%q: want an https:// URL with a host (plain http:// only to this machine)", name, raw)
 	case u.Hostname() == "":
-		return fmt.Errorf("%s=%q: the URL has no host", name, raw)
+		return fmt.Errorf("%s=%q: the URL has no host; want an absolute URL like https://HOST[:PORT][/PATH]", name, raw)
 	case u.Scheme == "http" && !allowHTTP && !IsLoopback(u.Hostname()):
 		return fmt.Errorf("%s=%q: plain http:// to %s would send the bot token unencrypted; use https://, "+
 			"or set %s=1 if that network is trusted", name, raw, u.Hostname(), EnvAllowHTTP)

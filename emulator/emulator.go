@@ -92,7 +92,7 @@ func New(token string, opts ...Option) (*Emulator, error) {
 }
 
 // ErrBadBotURL is returned for a bot URL that is not absolute http(s).
-var ErrBadBotURL = errors.New("emulator: the bot URL must be an absolute http:// or https:// URL")
+var ErrBadBotURL = errors.New("emulator: the bot URL must be an absolute http:// or https:// URL with a host, e.g. " + DefaultBotURL)
 
 func checkBotURL(s string) error {
 	u, err := url.Parse(s)

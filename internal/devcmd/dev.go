@@ -99,8 +99,8 @@ func (o *devOptions) check() error {
 	if n, err := strconv.Atoi(o.port); err != nil || n < 1 || n > 65535 {
 		return fmt.Errorf("%s=%q: want a port number from 1 to 65535", EnvDevPort, o.port)
 	}
-	if _, _, err := net.SplitHostPort(o.emuAddr); err != nil {
-		return fmt.Errorf("%s=%q: want HOST:PORT, e.g. %s", EnvEmulatorAddr, o.emuAddr, DefaultEmulatorAddr)
+	if err := checkHostPort(EnvEmulatorAddr, o.emuAddr, DefaultEmulatorAddr); err != nil {
+		return err
 	}
 	switch o.replyQueue = strings.ToLower(o.replyQueue); o.replyQueue {
 	case "", "off", "local":

@@ -60,7 +60,8 @@ func TestEmulatorUsage(t *testing.T) {
 		{"stray argument", []string{"8090"}, env(), devcmd.ExitUsage, `unexpected argument "8090"`},
 		{"bad flag", []string{"-port", "1"}, env(), devcmd.ExitUsage, "Usage: sociogram emulator"},
 		{"no token", nil, env(), devcmd.ExitFailed, "sociogram emulator: no bot token: SOCIOGRAM_BOT_TOKEN is not set"},
-		{"bad address", nil, env("SOCIOGRAM_BOT_TOKEN", token, "EMULATOR_ADDR", "127.0.0.1:notaport"), devcmd.ExitFailed, "sociogram emulator: listen tcp"},
+		{"bad address", nil, env("SOCIOGRAM_BOT_TOKEN", token, "EMULATOR_ADDR", "127.0.0.1:notaport"), devcmd.ExitFailed,
+			`sociogram emulator: EMULATOR_ADDR="127.0.0.1:notaport": want HOST:PORT, e.g. 127.0.0.1:8090 (a port number from 0 to 65535)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

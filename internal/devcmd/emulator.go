@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sociogram-kit/kit/config"
@@ -58,16 +60,27 @@ func runEmulator(ctx context.Context, getenv func(string) string, stdout io.Writ
 	if token == "" {
 		return config.ErrNoToken
 	}
-	botURL := envOr(getenv, "BOT_URL", emulator.DefaultBotURL)
-	addr := envOr(getenv, "EMULATOR_ADDR", DefaultEmulatorAddr)
+	botURL := envOr(getenv, EnvBotURL, emulator.DefaultBotURL)
+	addr := envOr(getenv, EnvEmulatorAddr, DefaultEmulatorAddr)
+	if err := checkHostPort(EnvEmulatorAddr, addr, DefaultEmulatorAddr); err != nil {
+		return err
+	}
 	emu, err := emulator.New(token, emulator.WithBotURL(botURL), emulator.WithAllowedHost(addr), // its own address in Host
 		emulator.WithUser(12345, "Alice"), emulator.WithUser(67890, "Bob"))
+	if errors.Is(err, emulator.ErrBadBotURL) {
+		return fmt.Errorf("%s=%q: want an absolute http:// or https:// URL with a host, e.g. %s", EnvBotURL, botURL, emulator.DefaultBotURL)
+	}
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err // "bind: address already in use", without repeating the address
+		}
+		return fmt.Errorf("%s=%s: cannot listen there: %v; stop what uses it, or set %s to a free HOST:PORT, e.g. %s",
+			EnvEmulatorAddr, addr, err, EnvEmulatorAddr, nextPort(addr))
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "emulator: chat page     %s/\n", base)
@@ -83,6 +96,21 @@ func runEmulator(ctx context.Context, getenv func(string) string, stdout io.Writ
 	}()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// EnvBotURL is where the emulator delivers webhooks, and trigger's default
+// bot URL.
+const EnvBotURL = "BOT_URL"
+
+// checkHostPort checks a HOST:PORT variable's value: a host (or none, for
+// every interface) and a port number from 0 to 65535. The error names the
+// variable, the value and an example.
+func checkHostPort(variable, value, example string) error {
+	_, port, err := net.SplitHostPort(value)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 || strings.Trim(port, "0123456789") != "" {
+		return fmt.Errorf("%s=%q: want HOST:PORT, e.g. %s (a port number from 0 to 65535)", variable, value, example)
 	}
 	return nil
 }

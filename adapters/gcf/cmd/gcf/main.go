@@ -11,29 +11,28 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
 	_ "github.com/sociogram-kit/kit"
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
+	"github.com/sociogram-kit/kit/config"
 )
 
 func main() {
 	if os.Getenv("FUNCTION_TARGET") == "" {
 		os.Setenv("FUNCTION_TARGET", gcfadapter.EntryPoint)
 	}
-	host, port := envOr("HOST", "127.0.0.1"), envOr("PORT", "8080")
-	fmt.Fprintf(os.Stderr, "gcf: serving function %s on http://%s:%s/\n", os.Getenv("FUNCTION_TARGET"), host, port)
+	host, port, err := config.Listen(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gcf:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "gcf: serving function %s on http://%s/\n", os.Getenv("FUNCTION_TARGET"), net.JoinHostPort(host, port))
 	if err := funcframework.StartHostPort(host, port); err != nil {
 		fmt.Fprintln(os.Stderr, "gcf:", err)
 		os.Exit(1)
 	}
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
