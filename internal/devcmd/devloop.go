@@ -56,7 +56,7 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	l := &devLoop{root: root, pkg: pkg, tmp: tmp, goCmd: o.goCmd, stdout: stdout, stderr: stderr,
 		emuURL: base + "/", botURL: "http://" + botAddr + botWebhookPath, healthURL: "http://" + botAddr + botHealthPath,
 		env: o.botEnv(base)}
-	l.emu, err = emulator.New(o.token, emulator.WithBotURL(l.botURL),
+	l.emu, err = emulator.New(o.token, emulator.WithBotURL(l.botURL), emulator.WithAllowedHost(o.emuAddr), // as sociogram emulator
 		emulator.WithUser(12345, "Alice"), emulator.WithUser(67890, "Bob"))
 	if err != nil {
 		return err
