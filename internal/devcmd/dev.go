@@ -171,15 +171,17 @@ func nextPort(addr string) string {
 	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }
 
-// reachable is addr with an unspecified host (0.0.0.0, ::) replaced by
-// loopback, for URLs.
-func reachable(addr net.Addr) string {
-	host, port, _ := net.SplitHostPort(addr.String())
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+// reachable is the listener's address for URLs: an unspecified host
+// (EMULATOR_ADDR=:8090, 0.0.0.0:8090) becomes 127.0.0.1, and [::]:8090
+// becomes [::1].
+func reachable(configured string, addr net.Addr) string {
+	_, port, _ := net.SplitHostPort(addr.String())
+	host, _, _ := net.SplitHostPort(configured)
+	switch ip := net.ParseIP(host); {
+	case host == "" || (ip != nil && ip.IsUnspecified() && ip.To4() != nil):
 		host = "127.0.0.1"
-		if ip.To4() == nil {
-			host = "::1"
-		}
+	case ip != nil && ip.IsUnspecified():
+		host = "::1"
 	}
 	return net.JoinHostPort(host, port)
 }

@@ -52,7 +52,7 @@ func runDev(ctx context.Context, o devOptions, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	base := "http://" + reachable(ln.Addr())
+	base := "http://" + reachable(o.emuAddr, ln.Addr())
 	l := &devLoop{root: root, pkg: pkg, tmp: tmp, goCmd: o.goCmd, stdout: stdout, stderr: stderr,
 		emuURL: base + "/", botURL: "http://" + botAddr + botWebhookPath, healthURL: "http://" + botAddr + botHealthPath,
 		env: o.botEnv(base)}

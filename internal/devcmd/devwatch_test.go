@@ -3,6 +3,7 @@ package devcmd
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,6 +172,21 @@ func TestBotEnv(t *testing.T) {
 		}
 		if got := o.botEnv("http://127.0.0.1:8090"); !slices.Equal(got, c.want) {
 			t.Errorf("%v: bot env %q, want %q", c.env, got, c.want)
+		}
+	}
+}
+
+func TestReachable(t *testing.T) {
+	for configured, want := range map[string]string{
+		"127.0.0.1:0":   "127.0.0.1:4321",
+		":8090":         "127.0.0.1:4321",
+		"0.0.0.0:8090":  "127.0.0.1:4321",
+		"[::]:8090":     "[::1]:4321",
+		"localhost:0":   "localhost:4321",
+		"10.1.2.3:8090": "10.1.2.3:4321",
+	} {
+		if got := reachable(configured, &net.TCPAddr{IP: net.IPv6unspecified, Port: 4321}); got != want {
+			t.Errorf("reachable(%q) = %q, want %q", configured, got, want)
 		}
 	}
 }
