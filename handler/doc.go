@@ -20,6 +20,17 @@
 //	state changed by other turns at every attempt    503, Retry-After: 1 (WithStore)
 //
 // The checks run in that order, and the key is checked before the body is read.
+// A 400 or 415 body says what is wrong and what is expected, never quoting
+// the body.
+//
+// One log line per request (WithLogger) gives the event type, uid, status
+// and duration; when nothing handled the event, "unrouted" says why (no
+// route matched, empty text, only unknown event keys, naming them), and at
+// debug level "route" names what took it (a label built when the route was
+// registered: "command:start", "regexp:(?i)hello", "callback:greeting",
+// "fallback:callback-query", "signed-button:KIND", "flow:NAME" through
+// Event.SetRoute) and "replies" how many it sent. WithDiagnostics puts the
+// same in each answer's X-Sociogram-Outcome header, for development tools.
 //
 // All work, including every reply, finishes before ServeHTTP returns: no
 // goroutine outlives a request, because serverless platforms freeze or throttle
