@@ -1,7 +1,8 @@
 // Command emulator is a local stand-in for the Sociogram platform, for one
 // bot: a chat page that sends webhooks to the bot, and the Bot API the bot
-// replies through. `make run` starts it beside bin/webhook; `sociogram
-// emulator` is the same command.
+// replies through: bin/emulator. `sociogram emulator` is the same command,
+// and `sociogram dev` (what `make run` runs) runs it in process beside the
+// bot.
 //
 // Environment: SOCIOGRAM_BOT_TOKEN (required: the token webhooks carry and
 // API calls must carry), EMULATOR_ADDR (default 127.0.0.1:8090), BOT_URL
