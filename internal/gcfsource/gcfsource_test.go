@@ -115,7 +115,11 @@ func template(t *testing.T) (gomod, gosum string) {
 			return
 		}
 		ff := run(filepath.Join(testtools.Root()), "list", "-m", "-f", "{{.Version}}", "github.com/GoogleCloudPlatform/functions-framework-go")
-		mod := "module example.com/fn\n\ngo 1.26.0\n\nrequire github.com/GoogleCloudPlatform/functions-framework-go " + ff.out + "\n"
+		// The kit pins json-iterator above the version functions-framework-go
+		// asks for (see go.mod); a bot module gets that pin through the kit.
+		ji := run(filepath.Join(testtools.Root()), "list", "-m", "-f", "{{.Version}}", "github.com/json-iterator/go")
+		mod := "module example.com/fn\n\ngo 1.26.0\n\nrequire (\n\tgithub.com/GoogleCloudPlatform/functions-framework-go " + ff.out +
+			"\n\tgithub.com/json-iterator/go " + ji.out + "\n)\n"
 		os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644)
 		os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
 		os.WriteFile(filepath.Join(dir, "f.go"), []byte("package f\n\nimport _ \"github.com/GoogleCloudPlatform/functions-framework-go/functions\"\n"), 0o644)
