@@ -4,7 +4,7 @@
 //
 // It reads nothing by itself: FromEnv takes a getenv function, so a main
 // passes os.Getenv and a test passes a map's lookup. The adapters' one-call
-// entry points (httpadapter.Run, lambdaadapter.WebhookFunction, gcfadapter.Functions)
+// entry points (httpadapter.Run, lambdaadapter.WebhookFunction, gcfadapter.RegisterFunctions)
 // call it; a bot built by hand uses it like this:
 //
 //	cfg, err := config.FromEnv(os.Getenv)

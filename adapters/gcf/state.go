@@ -39,7 +39,7 @@ func stateOptions(c config.StateConfig, getenv func(string) string, logger *slog
 		}
 		client, err := firestore.NewClientWithDatabase(context.Background(), project, c.Database)
 		if err != nil {
-			return nil, fmt.Errorf("Firestore database %q of project %s (%s, %s): %w", c.Database, project, config.EnvStateDatabase, EnvProject, err)
+			return nil, fmt.Errorf("the Firestore database %q of project %s (%s, %s): %w", c.Database, project, config.EnvStateDatabase, EnvProject, err)
 		}
 		logger.Debug("state", "store", config.StateFirestore, "database", c.Database, "collection", c.Collection, "ttl", c.TTL.String())
 		return []handler.Option{handler.WithStore(firestorestore.New(client, c.Collection)), handler.WithStateTTL(c.TTL)}, nil

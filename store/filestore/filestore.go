@@ -40,6 +40,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/sociogram-kit/kit/handler"
 )
@@ -66,7 +67,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("filestore: creating the folder of %s: %w", path, err)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("filestore: %s is locked by another process (is another copy of the bot running?); stop it or use another file: %w", path, err)
 	}
 	if err != nil {
