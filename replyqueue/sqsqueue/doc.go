@@ -7,13 +7,23 @@
 //
 // Consumer.Handle is the sender function's handler for the queue's Lambda
 // event source mapping (aws-lambda-go's events.SQSEvent, with
-// ReportBatchItemFailures). It sends the batch in order through a
-// replyqueue.Deliverer, deletes each message as soon as it is delivered (so a
+// ReportBatchItemFailures). It sends the batch through a
+// replyqueue.Deliverer, taking the batch's users in turn (each user's
+// replies in order), deletes each message as soon as it is delivered (so a
 // sender that times out or crashes mid-batch does not send the delivered ones
 // again), and reports a failed message together with every later message of
 // the same user as failed, so that user's order holds while the others go on.
 // A message that keeps failing moves to the dead-letter queue after the
-// redrive policy's maxReceiveCount. The bot-wide pace holds because only one
+// redrive policy's maxReceiveCount.
+//
+// Fairness: SQS hands out as many messages of one group as it can, so a
+// batch may hold nothing but one busy user's backlog. A user with
+// botapi.LightSends or more sends in the last minute (as counted by the
+// Consumer) gets BusyPerBatch replies of a batch; the user's later replies
+// are deferred: reported failed, the first kept in flight for DeferFor
+// (which holds the whole group back) and the rest visible again at once,
+// so the next batch is taken from the other users. Each deferral counts as
+// a receive, which the template's maxReceiveCount (10) allows for. The bot-wide pace holds because only one
 // sender runs at a time (reserved concurrency 1) and its Pacer spaces every
 // send of the bot (see replyqueue.Pacer).
 package sqsqueue
