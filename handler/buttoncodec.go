@@ -77,8 +77,10 @@ func openButton(keys [][]byte, data string) (buttonData, error) {
 	if !ok || !dot || !validButtonName(name) {
 		return buttonData{}, fmt.Errorf("%w: not signed button data", ErrButtonInvalid)
 	}
+	// Go's base64 decoder skips \r and \n; only the canonical form (what
+	// the bot signs) is accepted, so no two data strings open the same.
 	body, err := b64.DecodeString(enc)
-	if err != nil || len(body) < 1+tagLen {
+	if err != nil || strings.ContainsAny(enc, "\r\n") || len(body) < 1+tagLen {
 		return buttonData{}, fmt.Errorf("%w: malformed", ErrButtonInvalid)
 	}
 	signed, tag := body[:len(body)-tagLen], body[len(body)-tagLen:]
