@@ -68,6 +68,12 @@ test-new: tools-lambda tools-terraform
 	echo "== test-new: PASS (EXAMPLE=$(EXAMPLE)). sociogram new (go run, compile included): $$(secs $$t0 $$t1);" \
 	  "first make test: $$(secs $$t1 $$t2); make build: $$(secs $$t2 $$t3)"
 
+## test-slow: the tests too slow for make test, on their own (CI runs it):
+## the SQS sender's fairness under a 200-reply flood (about 2 min)
+.PHONY: test-slow
+test-slow:
+	KIT_SLOW_TESTS=1 KIT_REQUIRE_TOOLS=$${KIT_REQUIRE_TOOLS:-0} $(GO) test -race -count=1 -run '^TestSQSFair$$' -v ./replyqueue/sqsqueue/
+
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
