@@ -51,14 +51,8 @@ type devOptions struct {
 // A busy port is an error naming its variable, before any URL is printed.
 func Dev(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	o, err := parseDev(name, args, getenv, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return ExitOK
-	case errors.Is(err, errUsage):
-		return ExitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return ExitUsage
+	if err != nil {
+		return parseExit(name, err, stderr)
 	}
 	if err := runDev(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -36,14 +36,8 @@ const DefaultChatID = "507f1f77bcf86cd799439011"
 // "no reply" and why (see triggerViaEmulator).
 func Trigger(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	o, err := parseTrigger(name, args, getenv, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return ExitOK
-	case errors.Is(err, errUsage):
-		return ExitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return ExitUsage
+	if err != nil {
+		return parseExit(name, err, stderr)
 	}
 	if o.emulator != "" {
 		if code, done := triggerViaEmulator(ctx, name, o, stdout, stderr); done {
@@ -93,6 +87,19 @@ type triggerOptions struct {
 
 // errUsage: the flag package refused the command line and printed the usage.
 var errUsage = errors.New("usage")
+
+// parseExit is a command's exit status for the error of parsing its command
+// line: ExitOK for -h, ExitUsage otherwise, saying why unless the flag
+// package already did (errUsage).
+func parseExit(name string, err error, stderr io.Writer) int {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case !errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	}
+	return ExitUsage
+}
 
 func parseTrigger(name string, args []string, getenv func(string) string, stderr io.Writer) (triggerOptions, error) {
 	var o triggerOptions
