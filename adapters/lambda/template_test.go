@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
 	"github.com/sociogram-kit/kit/config"
