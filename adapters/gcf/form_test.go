@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
-
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/fixture/fixturebot"
@@ -39,18 +37,16 @@ func TestFormBinary(t *testing.T) {
 
 	conformance.RunForm(t, api.API, conformance.DeliverHTTP(base))
 
-	t.Setenv("FIRESTORE_EMULATOR_HOST", host)
-	client, err := firestore.NewClientWithDatabase(context.Background(), "bin-proj", db)
+	store, err := firestorestore.New("bin-proj", db, coll, firestorestore.WithEmulator(host))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	snap, err := client.Collection(coll).Doc(firestorestore.DocID("12345")).Get(context.Background())
+	rec, err := store.Get(context.Background(), "12345")
 	if err != nil {
 		t.Fatalf("the user's document in database %s, collection %s: %v", db, coll, err)
 	}
-	if data, _ := snap.Data()[firestorestore.FieldData].([]byte); !bytes.Contains(data, []byte(conformance.FormStored)) {
-		t.Errorf("the user's document holds %v, want the order %s", snap.Data(), conformance.FormStored)
+	if !bytes.Contains(rec.Data, []byte(conformance.FormStored)) {
+		t.Errorf("the user's document holds %q, want the order %s", rec.Data, conformance.FormStored)
 	}
 	if strings.Contains(p.Output(), conformance.Token) {
 		t.Errorf("the token appears in bin/gcf's output:\n%s", p.Output())

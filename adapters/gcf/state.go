@@ -1,11 +1,8 @@
 package gcfadapter
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-
-	"cloud.google.com/go/firestore"
 
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
@@ -15,10 +12,11 @@ import (
 // stateOptions returns the options that keep the bot's per-user state
 // (handler.NewState) in the Firestore (native mode) collection
 // SOCIOGRAM_STATE_COLLECTION of the database SOCIOGRAM_STATE_DATABASE in the
-// project GOOGLE_CLOUD_PROJECT, all three set by the Terraform. The client
-// finds its credentials as Google's clients do (the runtime's service
-// account on Cloud Functions) and honours FIRESTORE_EMULATOR_HOST; it
-// connects on its first call, at the first turn that uses state.
+// project GOOGLE_CLOUD_PROJECT, all three set by the Terraform. The store
+// speaks Firestore's REST API (no gRPC); it finds its credentials as
+// Google's clients do (the runtime's service account on Cloud Functions)
+// on its first call, at the first turn that uses state, and talks plain
+// http to the emulator at FIRESTORE_EMULATOR_HOST when that is set.
 //
 // A bot that declares no state (handler.StatesDeclared) gets no store.
 // SOCIOGRAM_STATE=off, or no collection, leaves a stateful bot without a
@@ -37,12 +35,17 @@ func stateOptions(c config.StateConfig, getenv func(string) string, logger *slog
 			return nil, fmt.Errorf("%s=%s needs %s, the project of the Firestore database (the Terraform sets it)",
 				config.EnvStateCollection, c.Collection, EnvProject)
 		}
-		client, err := firestore.NewClientWithDatabase(context.Background(), project, c.Database)
+		var opts []firestorestore.Option
+		if host := getenv(firestorestore.EnvEmulatorHost); host != "" {
+			opts = append(opts, firestorestore.WithEmulator(host))
+		}
+		store, err := firestorestore.New(project, c.Database, c.Collection, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("the Firestore database %q of project %s (%s, %s): %w", c.Database, project, config.EnvStateDatabase, EnvProject, err)
 		}
-		logger.Debug("state", "store", config.StateFirestore, "database", c.Database, "collection", c.Collection, "ttl", c.TTL.String())
-		return []handler.Option{handler.WithStore(firestorestore.New(client, c.Collection)), handler.WithStateTTL(c.TTL)}, nil
+		logger.Debug("state", "store", config.StateFirestore, "database", c.Database, "collection", c.Collection, "ttl", c.TTL.String(),
+			"emulator", getenv(firestorestore.EnvEmulatorHost))
+		return []handler.Option{handler.WithStore(store), handler.WithStateTTL(c.TTL)}, nil
 	case "":
 		logger.Warn("the bot declares per-user state but " + config.EnvStateCollection +
 			" is not set: every handler that uses state fails (500); the Terraform sets it")

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
-
 	gcfadapter "github.com/sociogram-kit/kit/adapters/gcf"
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/internal/conformance"
@@ -25,18 +23,22 @@ import (
 // its store from the environment. An unusable choice (memory, the file,
 // DynamoDB, a collection without a project) answers every webhook 500 and
 // logs an ERROR naming the variable; no collection leaves the bot stateless
-// with a WARN; a Firestore client is made without a call (the emulator's
-// address here has nobody listening), and a webhook that uses no state
+// with a WARN; the Firestore store is made without a call (the emulator's
+// address here has nobody listening; without the emulator, no credentials
+// are looked up until a turn uses state), and a webhook that uses no state
 // makes none.
 func TestWebhookState(t *testing.T) {
-	t.Setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:1")
 	cases := []struct {
 		name   string
 		env    map[string]string
 		status int
 		log    []string // substrings of the output, with the level
 	}{
-		{"firestore", map[string]string{config.EnvStateCollection: "state", config.EnvStateDatabase: "bot-state", gcfadapter.EnvProject: "p"}, 200, nil},
+		{"firestore", map[string]string{config.EnvStateCollection: "state", config.EnvStateDatabase: "bot-state", gcfadapter.EnvProject: "p",
+			firestorestore.EnvEmulatorHost: "127.0.0.1:1"}, 200, nil},
+		{"firestore without the emulator", map[string]string{config.EnvStateCollection: "state", gcfadapter.EnvProject: "p"}, 200, nil},
+		{"emulator host with a scheme", map[string]string{config.EnvStateCollection: "state", gcfadapter.EnvProject: "p",
+			firestorestore.EnvEmulatorHost: "http://127.0.0.1:1"}, 500, []string{`"severity":"ERROR"`, firestorestore.EnvEmulatorHost + `=\"http://127.0.0.1:1\"`, "HOST:PORT"}},
 		{"no collection", map[string]string{gcfadapter.EnvProject: "p"}, 200, []string{`"severity":"WARNING"`, config.EnvStateCollection}},
 		{"off", map[string]string{config.EnvState: "off", config.EnvStateCollection: "state"}, 200, nil},
 		{"memory", map[string]string{config.EnvState: "memory"}, 500, []string{`"severity":"ERROR"`, config.EnvState + "=memory", config.EnvStateCollection}},
@@ -91,21 +93,18 @@ func TestStateBinary(t *testing.T) {
 
 	conformance.RunCount(t, api.API, conformance.DeliverHTTP(base))
 
-	t.Setenv("FIRESTORE_EMULATOR_HOST", host)
-	client, err := firestore.NewClientWithDatabase(context.Background(), "bin-proj", db)
+	store, err := firestorestore.New("bin-proj", db, coll, firestorestore.WithEmulator(host))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	snap, err := client.Collection(coll).Doc(firestorestore.DocID("12345")).Get(context.Background())
+	rec, err := store.Get(context.Background(), "12345")
 	if err != nil {
 		t.Fatalf("the user's document in database %s, collection %s: %v", db, coll, err)
 	}
-	if data, _ := snap.Data()[firestorestore.FieldData].([]byte); !bytes.Contains(data, []byte(`"count":{"N":5}`)) {
-		t.Errorf("the user's document holds %v, want the counter at 5", snap.Data())
+	if !bytes.Contains(rec.Data, []byte(`"count":{"N":5}`)) {
+		t.Errorf("the user's document holds %q, want the counter at 5", rec.Data)
 	}
-	exp, _ := snap.Data()[firestorestore.FieldExpires].(time.Time)
-	if d := time.Until(exp); d < 55*time.Minute || d > time.Hour+time.Minute {
+	if d := time.Until(rec.Expires); d < 55*time.Minute || d > time.Hour+time.Minute {
 		t.Errorf("the document expires in %s, want about the 1h of %s", d, config.EnvStateTTL)
 	}
 	waitFor(t, p, `"redelivery":true`)

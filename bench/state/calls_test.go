@@ -18,7 +18,6 @@ import (
 	"github.com/sociogram-kit/kit/internal/testtools"
 	"github.com/sociogram-kit/kit/sociogramtest"
 	"github.com/sociogram-kit/kit/store/dynamostore"
-	"github.com/sociogram-kit/kit/store/firestorestore"
 	"github.com/sociogram-kit/kit/store/memstore"
 )
 
@@ -141,9 +140,9 @@ func TestCallsPerTurn(t *testing.T) {
 			host := testtools.StartFirestore(t)
 			w := newWire()
 			coll := fmt.Sprintf("state-%d", rand.Int64())
-			other := firestorestore.New(firestoreClient(t, host, nil), coll)
-			run(t, backend{name: "Firestore (emulator)", store: firestorestore.New(firestoreClient(t, host, w), coll), other: other,
-				wire: w, wGet: "BatchGetDocuments", wPut: "Commit"})
+			other := firestoreStore(t, host, coll, nil)
+			run(t, backend{name: "Firestore (emulator)", store: firestoreStore(t, host, coll, w), other: other,
+				wire: w, wGet: "batchGet", wPut: "commit"})
 		})
 	}
 	report(t, callsTable(names, results))
@@ -219,7 +218,7 @@ func runKinds(t *testing.T, b backend) []calls {
 func callsTable(names []string, results map[string][]calls) string {
 	var sb strings.Builder
 	sb.WriteString("Store calls per turn: Get / Put at the `handler.Store` port")
-	sb.WriteString(", and on the wire (DynamoDB: GetItem / PutItem; Firestore: BatchGetDocuments / Commit RPCs) in brackets.\n\n")
+	sb.WriteString(", and on the wire (DynamoDB: GetItem / PutItem; Firestore REST: documents:batchGet / documents:commit) in brackets.\n\n")
 	sb.WriteString("| turn | webhook |")
 	for _, n := range names {
 		sb.WriteString(" " + n + " |")

@@ -15,17 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/store/dynamostore"
+	"github.com/sociogram-kit/kit/store/firestorestore"
 )
 
 var (
@@ -156,45 +153,32 @@ func newTable(t testing.TB, c *dynamodb.Client) string {
 	return name
 }
 
-// emulatorCreds is what firestore.NewClient sends the emulator under
-// FIRESTORE_EMULATOR_HOST: admin access, no security rules.
-type emulatorCreds struct{}
-
-func (emulatorCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
+// firestoreWire is an http.RoundTripper counting Firestore REST calls by
+// method (the path's ":batchGet", ":commit"), retries included.
+type firestoreWire struct {
+	next http.RoundTripper
+	w    *wire
 }
-func (emulatorCreds) RequireTransportSecurity() bool { return false }
 
-// firestoreClient connects to the emulator at host as firestore.NewClient
-// does under FIRESTORE_EMULATOR_HOST; w, when not nil, counts its RPCs.
-func firestoreClient(t testing.TB, host string, w *wire) *firestore.Client {
+func (f firestoreWire) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.w.add(r.URL.Path[strings.LastIndexByte(r.URL.Path, ':')+1:])
+	return f.next.RoundTrip(r)
+}
+
+// firestoreStore returns a store on the collection coll of the emulator at
+// host; w, when not nil, counts its calls.
+func firestoreStore(t testing.TB, host, coll string, w *wire) *firestorestore.Store {
 	t.Helper()
-	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorCreds{}),
-	}
+	var rt http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: 100}
 	if w != nil {
-		op := func(method string) string { return method[strings.LastIndexByte(method, '/')+1:] }
-		opts = append(opts,
-			grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, o ...grpc.CallOption) error {
-				w.add(op(method))
-				return invoker(ctx, method, req, reply, cc, o...)
-			}),
-			grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, o ...grpc.CallOption) (grpc.ClientStream, error) {
-				w.add(op(method))
-				return streamer(ctx, desc, cc, method, o...)
-			}))
+		rt = firestoreWire{next: rt, w: w}
 	}
-	conn, err := grpc.NewClient(host, opts...)
+	s, err := firestorestore.New("kit-bench", "", coll, firestorestore.WithEmulator(host),
+		firestorestore.WithHTTPClient(&http.Client{Transport: rt}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := firestore.NewClient(context.Background(), "kit-bench", option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return s
 }
 
 // clock is a settable clock for WithClock.

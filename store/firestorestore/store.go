@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"cloud.google.com/go/firestore"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"golang.org/x/oauth2"
 
+	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
 )
 
@@ -25,10 +26,28 @@ const (
 // MaxRemembered bounds how many keys' last update times a Store keeps.
 const MaxRemembered = 10000
 
+// EnvEmulatorHost is the variable Google's tools set to the host:port of a
+// Firestore emulator. New does not read it: the caller passes its value to
+// WithEmulator (the Cloud Functions adapter does).
+const EnvEmulatorHost = "FIRESTORE_EMULATOR_HOST"
+
+// DefaultEndpoint is the Firestore API's base URL.
+const DefaultEndpoint = "https://firestore.googleapis.com"
+
+// Scope is the OAuth scope the default credentials are asked for.
+const Scope = "https://www.googleapis.com/auth/datastore"
+
 // Store is a handler.Store on one Firestore collection. It is safe for
 // concurrent use.
 type Store struct {
-	coll *firestore.CollectionRef
+	endpoint string // scheme://host, no trailing slash
+	database string // projects/P/databases/D
+	coll     string // the collection id
+	emulator bool   // plain http, "Bearer owner", no credentials
+	hc       *http.Client
+	attempts int
+	backoff  time.Duration
+	auth     auth
 
 	mu   sync.Mutex
 	seen map[string]seen // key -> the document as this Store last read or wrote it
@@ -42,91 +61,179 @@ type seen struct {
 
 var _ handler.Store = (*Store)(nil)
 
-// New returns a store on the named collection of client's database. It
-// makes no network call.
-func New(client *firestore.Client, collection string) *Store {
-	return &Store{coll: client.Collection(collection), seen: map[string]seen{}}
+// Option configures a Store.
+type Option func(*Store) error
+
+// WithEmulator sends every call to the Firestore emulator at host (host:port,
+// the value of FIRESTORE_EMULATOR_HOST) over plain http, with the
+// emulator's admin credential ("Bearer owner") and no Google credentials.
+func WithEmulator(host string) Option {
+	return func(s *Store) error {
+		u, err := url.Parse("http://" + host)
+		if host == "" || err != nil || u.Host != host || u.Port() == "" {
+			return fmt.Errorf("%s=%q: want the emulator's HOST:PORT (e.g. 127.0.0.1:8080), no scheme or path", EnvEmulatorHost, host)
+		}
+		s.endpoint, s.emulator = "http://"+host, true
+		return nil
+	}
+}
+
+// WithEndpoint sends the calls to another base URL of the Firestore API
+// than DefaultEndpoint (a regional or private endpoint), with the same
+// credentials: https://, or plain http:// only to a loopback host.
+func WithEndpoint(endpoint string) Option {
+	return func(s *Store) error {
+		u, err := url.Parse(endpoint)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil:
+			return fmt.Errorf("firestorestore: endpoint %q: want https://HOST[:PORT] with no path", endpoint)
+		case u.Scheme == "http" && !config.IsLoopback(u.Hostname()):
+			return fmt.Errorf("firestorestore: endpoint %q: plain http:// to %s would send the access token unencrypted; "+
+				"use https:// (for an emulator: %s)", endpoint, u.Hostname(), EnvEmulatorHost)
+		}
+		s.endpoint, s.emulator = u.Scheme+"://"+u.Host, false
+		return nil
+	}
+}
+
+// WithTokenSource authenticates the calls with ts instead of Google's
+// Application Default Credentials.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(s *Store) error {
+		if ts == nil {
+			return errors.New("firestorestore: WithTokenSource(nil)")
+		}
+		s.auth.ts = oauth2.ReuseTokenSource(nil, ts)
+		return nil
+	}
+}
+
+// WithHTTPClient makes the calls through hc (a copy of it that follows no
+// redirects) instead of the Store's own client.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *Store) error {
+		if hc == nil {
+			return errors.New("firestorestore: WithHTTPClient(nil)")
+		}
+		cp := *hc
+		cp.CheckRedirect = noRedirects
+		s.hc = &cp
+		return nil
+	}
+}
+
+// WithRetry sets how many attempts a call makes in all when Firestore is
+// unavailable or overloaded (default 6) and the first backoff (default
+// 100 ms, doubling, with jitter).
+func WithRetry(attempts int, backoff time.Duration) Option {
+	return func(s *Store) error {
+		s.attempts, s.backoff = max(attempts, 1), max(backoff, 0)
+		return nil
+	}
+}
+
+// New returns a store on the collection of the Firestore database (the id,
+// "(default)" when empty) of project. It makes no network call and reads
+// no file: credentials are found on the first call (Application Default
+// Credentials: the runtime's service account on Cloud Functions), and an
+// error then says what is missing.
+func New(project, database, collection string, opts ...Option) (*Store, error) {
+	if database == "" {
+		database = "(default)"
+	}
+	for _, f := range []struct{ name, v string }{{"project", project}, {"database", database}, {"collection", collection}} {
+		if f.v == "" || strings.ContainsAny(f.v, "/?#%") || f.v == "." || f.v == ".." || strings.TrimSpace(f.v) != f.v {
+			return nil, fmt.Errorf("firestorestore: %s %q: want a non-empty id without / ? # %% or surrounding spaces", f.name, f.v)
+		}
+	}
+	s := &Store{
+		endpoint: DefaultEndpoint,
+		database: "projects/" + project + "/databases/" + database,
+		coll:     collection,
+		hc:       &http.Client{Transport: newTransport(), CheckRedirect: noRedirects},
+		attempts: 6,
+		backoff:  100 * time.Millisecond,
+		seen:     map[string]seen{},
+	}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Get returns the record under key, or Version 0 and nil Data when there is
 // none. It returns an expired record that Firestore has not deleted yet.
 func (s *Store) Get(ctx context.Context, key string) (handler.Record, error) {
-	doc, err := s.doc(key)
-	if err != nil {
-		return handler.Record{}, err
+	if key == "" {
+		return handler.Record{}, errors.New("firestorestore: empty key")
 	}
-	snap, err := doc.Get(ctx)
-	if status.Code(err) == codes.NotFound {
+	rec, updated, err := s.get(ctx, key)
+	switch {
+	case errors.Is(err, errNotFound):
 		s.forget(key)
 		return handler.Record{}, nil
+	case err != nil:
+		return handler.Record{}, fmt.Errorf("firestorestore: get %q: %w", key, err)
 	}
-	if err != nil {
-		return handler.Record{}, fmt.Errorf("firestorestore: get %q (the runtime needs roles/datastore.user): %w", key, err)
-	}
-	rec, err := decode(snap)
-	if err != nil {
-		return handler.Record{}, fmt.Errorf("firestorestore: document %s: %w", doc.Path, err)
-	}
-	s.remember(key, seen{rec.Version, snap.UpdateTime})
+	s.remember(key, seen{rec.Version, updated})
 	return rec, nil
 }
 
 // Put stores rec under key if the stored version is still rec.Version (0: no
-// document yet), with version rec.Version+1: a Create for version 0, else an
-// Update with the update time of the document at rec.Version as its
-// precondition. When the stored version differs it returns an error wrapping
-// handler.ErrConflict.
+// document yet), with version rec.Version+1: a write with the precondition
+// "does not exist" for version 0, else one with the update time of the
+// document at rec.Version. When the stored version differs it returns an
+// error wrapping handler.ErrConflict.
 func (s *Store) Put(ctx context.Context, key string, rec handler.Record) error {
-	doc, err := s.doc(key)
-	if err != nil {
-		return err
+	if key == "" {
+		return errors.New("firestorestore: empty key")
 	}
 	if rec.Version < 0 {
 		return fmt.Errorf("firestorestore: put %q: negative version %d", key, rec.Version)
 	}
-	var res *firestore.WriteResult
+	var (
+		updated time.Time
+		err     error
+	)
 	if rec.Version == 0 {
-		res, err = doc.Create(ctx, fields(rec))
-	} else {
-		var updated time.Time
-		if updated, err = s.updateTime(ctx, doc, key, rec.Version); err == nil {
-			res, err = doc.Update(ctx, updates(rec), firestore.LastUpdateTime(updated))
-		}
+		updated, err = s.commit(ctx, key, rec, time.Time{})
+	} else if updated, err = s.updateTime(ctx, key, rec.Version); err == nil {
+		updated, err = s.commit(ctx, key, rec, updated)
 	}
-	switch code := status.Code(err); {
+	switch {
 	case err == nil:
-		s.remember(key, seen{rec.Version + 1, res.UpdateTime})
+		s.remember(key, seen{rec.Version + 1, updated})
 		return nil
-	case errors.Is(err, handler.ErrConflict), code == codes.AlreadyExists,
-		code == codes.FailedPrecondition, code == codes.NotFound:
+	case errors.Is(err, handler.ErrConflict):
 		s.forget(key)
 		return fmt.Errorf("firestorestore: put %q at version %d: %w", key, rec.Version, handler.ErrConflict)
 	default:
-		return fmt.Errorf("firestorestore: put %q (the runtime needs roles/datastore.user): %w", key, err)
+		return fmt.Errorf("firestorestore: put %q: %w", key, err)
 	}
 }
 
 // updateTime returns the update time of key's document at version: the one
 // this Store remembers, or else the stored one after reading the document.
-func (s *Store) updateTime(ctx context.Context, doc *firestore.DocumentRef, key string, version int64) (time.Time, error) {
+func (s *Store) updateTime(ctx context.Context, key string, version int64) (time.Time, error) {
 	s.mu.Lock()
 	m, ok := s.seen[key]
 	s.mu.Unlock()
 	if ok && m.version == version {
 		return m.updated, nil
 	}
-	snap, err := doc.Get(ctx)
-	if err != nil {
-		return time.Time{}, err // NotFound: a conflict
-	}
-	rec, err := decode(snap)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("document %s: %w", doc.Path, err)
-	}
-	if rec.Version != version {
+	rec, updated, err := s.get(ctx, key)
+	switch {
+	case errors.Is(err, errNotFound):
+		return time.Time{}, handler.ErrConflict
+	case err != nil:
+		return time.Time{}, err
+	case rec.Version != version:
 		return time.Time{}, handler.ErrConflict
 	}
-	return snap.UpdateTime, nil
+	return updated, nil
 }
 
 func (s *Store) remember(key string, m seen) {
@@ -148,71 +255,6 @@ func (s *Store) forget(key string) {
 	s.mu.Lock()
 	delete(s.seen, key)
 	s.mu.Unlock()
-}
-
-func (s *Store) doc(key string) (*firestore.DocumentRef, error) {
-	if key == "" {
-		return nil, errors.New("firestorestore: empty key")
-	}
-	return s.coll.Doc(DocID(key)), nil
-}
-
-// fields is the document that stores rec at version rec.Version+1.
-func fields(rec handler.Record) map[string]any {
-	f := map[string]any{FieldVersion: rec.Version + 1, FieldData: data(rec.Data)}
-	if !rec.Expires.IsZero() {
-		f[FieldExpires] = rec.Expires
-	}
-	return f
-}
-
-// updates replaces every field of the document with rec at rec.Version+1.
-func updates(rec handler.Record) []firestore.Update {
-	var exp any = firestore.Delete
-	if !rec.Expires.IsZero() {
-		exp = rec.Expires
-	}
-	return []firestore.Update{
-		{Path: FieldVersion, Value: rec.Version + 1},
-		{Path: FieldData, Value: data(rec.Data)},
-		{Path: FieldExpires, Value: exp},
-	}
-}
-
-// data stores nil as empty bytes rather than Firestore's null.
-func data(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
-func decode(snap *firestore.DocumentSnapshot) (handler.Record, error) {
-	var rec handler.Record
-	f := snap.Data()
-	v, ok := f[FieldVersion].(int64)
-	if !ok || v < 1 {
-		return rec, fmt.Errorf("field %q is %v, want an integer version >= 1", FieldVersion, f[FieldVersion])
-	}
-	rec.Version = v
-	rec.Data = []byte{}
-	switch d := f[FieldData].(type) {
-	case []byte:
-		if d != nil {
-			rec.Data = d
-		}
-	case nil:
-	default:
-		return rec, fmt.Errorf("field %q is %T, want bytes", FieldData, d)
-	}
-	switch e := f[FieldExpires].(type) {
-	case time.Time:
-		rec.Expires = e
-	case nil:
-	default:
-		return rec, fmt.Errorf("field %q is %T, want a timestamp", FieldExpires, e)
-	}
-	return rec, nil
 }
 
 // DocID is the document id of key: key with every byte other than an ASCII

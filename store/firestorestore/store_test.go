@@ -2,18 +2,17 @@ package firestorestore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/testtools"
@@ -21,92 +20,82 @@ import (
 	"github.com/sociogram-kit/kit/store/storetest"
 )
 
-// rpcs counts the client's calls by method.
-type rpcs struct {
+// calls counts the store's HTTP calls by method: "batchGet"
+// (documents:batchGet) and "commit" (documents:commit).
+type calls struct {
 	mu sync.Mutex
 	n  map[string]int
 }
 
-func (r *rpcs) add(method string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.n[method[len("/google.firestore.v1.Firestore/"):]]++
+func (c *calls) RoundTrip(r *http.Request) (*http.Response, error) {
+	kind := r.Method + " " + r.URL.Path
+	if i := strings.LastIndexByte(r.URL.Path, ':'); i >= 0 && r.Method == http.MethodPost {
+		kind = r.URL.Path[i+1:]
+	}
+	c.mu.Lock()
+	c.n[kind]++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // take returns the counts since the last take.
-func (r *rpcs) take() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.n
-	r.n = map[string]int{}
+func (c *calls) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
 	return n
 }
 
-// emulatorCreds is what firestore.NewClient sends the emulator when
-// FIRESTORE_EMULATOR_HOST is set: admin access, no security rules.
-type emulatorCreds struct{}
-
-func (emulatorCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (emulatorCreds) RequireTransportSecurity() bool { return false }
-
-// client connects to the emulator at host as firestore.NewClient does under
-// FIRESTORE_EMULATOR_HOST (without setting the process's environment), and
-// counts its calls.
-func client(t *testing.T, host string) (*firestore.Client, *rpcs) {
-	t.Helper()
-	r := &rpcs{n: map[string]int{}}
-	conn, err := grpc.NewClient(host,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorCreds{}),
-		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-			r.add(method)
-			return invoker(ctx, method, req, reply, cc, opts...)
-		}),
-		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-			r.add(method)
-			return streamer(ctx, desc, cc, method, opts...)
-		}),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := firestore.NewClient(context.Background(), "kit-test", option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c, r
-}
+const project = "kit-test"
 
 var collections atomic.Int64
 
 func collection() string { return fmt.Sprintf("state-%d", collections.Add(1)) }
 
+// newStore returns a store on the emulator at host, counting its calls.
+func newStore(t *testing.T, host, database, coll string) (*firestorestore.Store, *calls) {
+	t.Helper()
+	c := &calls{n: map[string]int{}}
+	s, err := firestorestore.New(project, database, coll, firestorestore.WithEmulator(host),
+		firestorestore.WithHTTPClient(&http.Client{Transport: c}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
 // TestFirestore runs the conformance suite and the Firestore-specific tests
-// on one emulator.
+// on one emulator (the gcloud Firestore emulator, which serves the REST API
+// the store speaks).
 func TestFirestore(t *testing.T) {
 	start := time.Now()
 	host := testtools.StartFirestore(t)
 	t.Logf("Firestore emulator answered after %s", time.Since(start).Round(time.Millisecond))
 	t.Run("Conformance", func(t *testing.T) {
-		c, _ := client(t, host)
-		storetest.Run(t, func(t *testing.T) handler.Store { return firestorestore.New(c, collection()) })
+		storetest.Run(t, func(t *testing.T) handler.Store {
+			s, _ := newStore(t, host, "", collection())
+			return s
+		})
+	})
+	t.Run("ConformanceNamedDatabase", func(t *testing.T) {
+		storetest.RunStore(t, func(t *testing.T) handler.Store {
+			s, _ := newStore(t, host, "bot-state", collection())
+			return s
+		})
 	})
 	t.Run("CallsPerTurn", func(t *testing.T) { testCallsPerTurn(t, host) })
 	t.Run("TwoInstances", func(t *testing.T) { testTwoInstances(t, host) })
 	t.Run("Document", func(t *testing.T) { testDocument(t, host) })
+	t.Logf("total %s", time.Since(start).Round(time.Millisecond))
 }
 
-// testCallsPerTurn counts the RPCs of the turn engine's sequence (Get, Put,
+// testCallsPerTurn counts the calls of the turn engine's sequence (Get, Put,
 // Put): one read and one commit per Put. A Put at a version this Store did
-// not read (another instance did) costs one more read. The transaction the
-// package doc compares with is counted too, for the record.
+// not read (another instance did) costs one more read.
 func testCallsPerTurn(t *testing.T, host string) {
-	c, calls := client(t, host)
 	coll := collection()
-	s := firestorestore.New(c, coll)
+	s, calls := newStore(t, host, "", coll)
 	ctx := context.Background()
 	turn := func() {
 		r, err := s.Get(ctx, "1")
@@ -120,8 +109,8 @@ func testCallsPerTurn(t *testing.T, host string) {
 			r.Version++
 		}
 	}
-	want := map[string]int{"BatchGetDocuments": 1, "Commit": 2}
-	for _, name := range []string{"first turn (Create)", "next turn (Update)"} {
+	want := map[string]int{"batchGet": 1, "commit": 2}
+	for _, name := range []string{"first turn (create)", "next turn (update)"} {
 		calls.take()
 		turn()
 		if got := calls.take(); !maps.Equal(got, want) {
@@ -129,34 +118,21 @@ func testCallsPerTurn(t *testing.T, host string) {
 		}
 	}
 
-	cold := firestorestore.New(c, coll) // another instance: has read nothing
+	cold, calls := newStore(t, host, "", coll) // another instance: has read nothing
 	if err := cold.Put(ctx, "1", handler.Record{Version: 4}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := calls.take(), map[string]int{"BatchGetDocuments": 1, "Commit": 1}; !maps.Equal(got, want) {
+	if got, want := calls.take(), map[string]int{"batchGet": 1, "commit": 1}; !maps.Equal(got, want) {
 		t.Errorf("Put at a version not read: calls %v, want %v", got, want)
 	}
-
-	doc := c.Collection(coll).Doc("1")
-	err := c.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(doc)
-		if err != nil {
-			return err
-		}
-		return tx.Update(doc, []firestore.Update{{Path: "version", Value: snap.Data()["version"].(int64) + 1}})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("one Put as a transaction instead: calls %v", calls.take())
 }
 
 // testTwoInstances: two Stores on one collection, as two function instances:
 // what one remembers never lets it overwrite the other's write.
 func testTwoInstances(t *testing.T, host string) {
-	c, _ := client(t, host)
 	coll := collection()
-	a, b := firestorestore.New(c, coll), firestorestore.New(c, coll)
+	a, _ := newStore(t, host, "", coll)
+	b, _ := newStore(t, host, "", coll)
 	ctx := context.Background()
 	put := func(s *firestorestore.Store, v int64, data string) error {
 		return s.Put(ctx, "u", handler.Record{Version: v, Data: []byte(data)})
@@ -174,6 +150,7 @@ func testTwoInstances(t *testing.T, host string) {
 		}
 	}
 	must(put(a, 0, "a1")) // a remembers version 1
+	conflict(put(b, 0, "b1"))
 	_, err := b.Get(ctx, "u")
 	must(err)             // b remembers version 1
 	must(put(b, 1, "b2")) // b at 2
@@ -190,36 +167,62 @@ func testTwoInstances(t *testing.T, host string) {
 	}
 }
 
-// testDocument checks the stored document against the contract in doc.go:
-// field names and types (expires a timestamp, for the TTL policy; absent
-// when the record never expires) and the escaped document ids.
+// testDocument checks the stored document, as the emulator's REST API
+// returns it, against the contract in doc.go: field names and types
+// (expires a timestamp, for the TTL policy; absent when the record never
+// expires; data empty bytes, never null), the escaped document id, and a
+// named database.
 func testDocument(t *testing.T, host string) {
-	c, _ := client(t, host)
+	const db = "doc-db"
 	coll := collection()
-	s := firestorestore.New(c, coll)
+	s, _ := newStore(t, host, db, coll)
 	ctx := context.Background()
-	exp := time.Date(2030, 1, 2, 3, 4, 5, 6000, time.UTC)
+	name := fmt.Sprintf("projects/%s/databases/%s/documents/%s/a%%2Fb", project, db, coll)
+	fields := func() string { // the document as the emulator's REST API returns it
+		t.Helper()
+		u := fmt.Sprintf("http://%s/v1/projects/%s/databases/%s/documents:batchGet", host, project, db)
+		req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(`{"documents":["`+name+`"]}`))
+		req.Header.Set("Authorization", "Bearer owner")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		var docs []struct {
+			Found struct {
+				Name   string          `json:"name"`
+				Fields json.RawMessage `json:"fields"`
+			} `json:"found"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &docs) != nil || len(docs) != 1 || docs[0].Found.Name != name {
+			t.Fatalf("batchGet %s: %s %s", name, resp.Status, body)
+		}
+		var v any
+		json.Unmarshal(docs[0].Found.Fields, &v)
+		out, _ := json.Marshal(v) // sorted keys, no spaces
+		return string(out)
+	}
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 6789, time.UTC)
 	if err := s.Put(ctx, "a/b", handler.Record{Data: []byte{0, 1}, Expires: exp}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := c.Collection(coll).Doc("a%2Fb").Get(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"version": int64(1), "data": []byte{0, 1}, "expires": exp}
-	if got := snap.Data(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("document = %v, want %v", got, want)
+	// Firestore keeps microseconds, as it did for Google's client.
+	want := `{"data":{"bytesValue":"AAE="},"expires":{"timestampValue":"2030-01-02T03:04:05.000006Z"},"version":{"integerValue":"1"}}`
+	if got := fields(); got != want {
+		t.Errorf("fields = %s\nwant     %s", got, want)
 	}
 	if err := s.Put(ctx, "a/b", handler.Record{Version: 1}); err != nil { // never expires now
 		t.Fatal(err)
 	}
-	snap, err = c.Collection(coll).Doc("a%2Fb").Get(ctx)
-	if err != nil {
-		t.Fatal(err)
+	want = `{"data":{"bytesValue":""},"version":{"integerValue":"2"}}`
+	if got := fields(); got != want {
+		t.Errorf("fields = %s\nwant     %s", got, want)
 	}
-	want = map[string]any{"version": int64(2), "data": []byte{}}
-	if got := snap.Data(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("document = %v, want %v", got, want)
+	r, err := s.Get(ctx, "a/b")
+	if err != nil || r.Version != 2 || r.Data == nil || len(r.Data) != 0 || !r.Expires.IsZero() {
+		t.Errorf("Get = %+v, %v; want version 2, empty data, no expiry", r, err)
 	}
 }
 
