@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/sociogram-kit/kit/adapters/lambda/internal/httpevent"
 )
 
 // Function serves HTTP events with an http.Handler (the bot). It implements
@@ -28,22 +30,22 @@ func New(h http.Handler) *Function {
 // returns the answer in the shape the source expects. See the package
 // documentation for the errors it returns.
 func (a *Function) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	ev, err := decodeEvent(payload)
+	ev, err := httpevent.Decode(payload)
 	if err != nil {
 		return nil, err
 	}
-	ctx = withInvocation(ctx, invocation{source: ev.source, coldStart: a.invoked.CompareAndSwap(false, true)})
-	rec := newRecorder()
-	req, err := ev.request(ctx)
+	ctx = withInvocation(ctx, invocation{source: ev.Source, coldStart: a.invoked.CompareAndSwap(false, true)})
+	rec := httpevent.NewRecorder()
+	req, err := ev.Request(ctx)
 	switch {
-	case errors.Is(err, errBadBase64):
-		rec.header.Set("Content-Type", "text/plain; charset=utf-8")
+	case errors.Is(err, httpevent.ErrBadBase64):
+		rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		rec.WriteHeader(http.StatusBadRequest)
-		rec.body.WriteString(err.Error() + "\n")
+		rec.Write([]byte(err.Error() + "\n"))
 	case err != nil:
 		return nil, err
 	default:
 		a.h.ServeHTTP(rec, req)
 	}
-	return rec.encode(ev.source)
+	return rec.Encode(ev.Source)
 }

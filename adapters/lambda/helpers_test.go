@@ -15,13 +15,14 @@ import (
 	"github.com/sociogram-kit/kit/internal/conformance"
 )
 
-// AWS's own event samples, copied from aws-lambda-go's events/testdata.
+// AWS's own event samples, copied from aws-lambda-go's events/testdata
+// (kept beside the event conversion, internal/httpevent).
 var (
-	//go:embed testdata/apigw-request.json
+	//go:embed internal/httpevent/testdata/apigw-request.json
 	sampleREST []byte
-	//go:embed testdata/apigw-v2-request-no-authorizer.json
+	//go:embed internal/httpevent/testdata/apigw-v2-request-no-authorizer.json
 	sampleHTTPAPI []byte
-	//go:embed testdata/lambda-urls-request.json
+	//go:embed internal/httpevent/testdata/lambda-urls-request.json
 	sampleFunctionURL []byte
 )
 

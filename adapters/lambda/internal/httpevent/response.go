@@ -1,4 +1,4 @@
-package lambdaadapter
+package httpevent
 
 import (
 	"bytes"
@@ -11,31 +11,39 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// recorder is the http.ResponseWriter the core writes to; the whole answer is
-// buffered, because a buffered Lambda response is returned at once.
-type recorder struct {
+// Recorder is the http.ResponseWriter a handler writes its answer to; the
+// whole answer is buffered, because a buffered Lambda response is returned
+// at once. Its zero value is not usable: call NewRecorder.
+type Recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
 
-func (r *recorder) Header() http.Header { return r.header }
+// Header implements http.ResponseWriter.
+func (r *Recorder) Header() http.Header { return r.header }
 
-func (r *recorder) WriteHeader(status int) {
+// WriteHeader implements http.ResponseWriter; only the first status counts.
+func (r *Recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
 }
 
-func (r *recorder) Write(p []byte) (int, error) {
+// Write implements http.ResponseWriter.
+func (r *Recorder) Write(p []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(p)
 }
 
-// encode returns the answer in the response shape src expects.
-func (r *recorder) encode(src Source) ([]byte, error) {
+// Encode returns the answer in the response shape src expects: status 200
+// when none was written, a body that is not valid UTF-8 base64-encoded,
+// repeated header values comma-joined (and kept apart in the REST API's
+// multiValueHeaders), Set-Cookie as the cookies of payload format 2.0.
+func (r *Recorder) Encode(src Source) ([]byte, error) {
 	status := r.status
 	if status == 0 {
 		status = http.StatusOK

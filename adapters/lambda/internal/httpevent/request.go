@@ -1,4 +1,4 @@
-package lambdaadapter
+package httpevent
 
 import (
 	"bytes"
@@ -15,13 +15,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// errBadBase64 marks a body flagged isBase64Encoded that does not decode; it
-// is answered 400.
-var errBadBase64 = errors.New("body is not valid base64")
+// ErrBadBase64 is returned by Request for a body flagged isBase64Encoded
+// that does not decode; lambdaadapter answers it 400.
+var ErrBadBase64 = errors.New("body is not valid base64")
 
-// httpEvent is what the three sources have in common.
-type httpEvent struct {
-	source     Source
+// Event is an HTTP event of one of the three sources, reduced to what they
+// have in common.
+type Event struct {
+	Source     Source
 	method     string
 	path       string
 	rawQuery   string
@@ -32,12 +33,14 @@ type httpEvent struct {
 	base64     bool
 }
 
-// decodeEvent detects the payload's source and decodes it with
-// aws-lambda-go's event type for that source.
-func decodeEvent(payload []byte) (*httpEvent, error) {
+// Decode detects the payload's source and decodes it with aws-lambda-go's
+// event type for that source. It fails with ErrUnknownEvent for a payload
+// of no known source, and ErrMalformedEvent for one whose fields have the
+// wrong JSON types.
+func Decode(payload []byte) (*Event, error) {
 	src := Detect(payload)
 	var (
-		ev  *httpEvent
+		ev  *Event
 		err error
 	)
 	switch src {
@@ -64,11 +67,11 @@ func decodeEvent(payload []byte) (*httpEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s): %v", ErrMalformedEvent, src, err)
 	}
-	ev.source = src
+	ev.Source = src
 	return ev, nil
 }
 
-func fromRESTAPI(e *events.APIGatewayProxyRequest) *httpEvent {
+func fromRESTAPI(e *events.APIGatewayProxyRequest) *Event {
 	h := make(http.Header, len(e.Headers))
 	if len(e.MultiValueHeaders) > 0 {
 		for k, vs := range e.MultiValueHeaders {
@@ -91,14 +94,14 @@ func fromRESTAPI(e *events.APIGatewayProxyRequest) *httpEvent {
 			q.Add(k, v)
 		}
 	}
-	return &httpEvent{
+	return &Event{
 		method: e.HTTPMethod, path: e.Path, rawQuery: q.Encode(),
 		host: e.RequestContext.DomainName, remoteAddr: e.RequestContext.Identity.SourceIP,
 		header: h, body: e.Body, base64: e.IsBase64Encoded,
 	}
 }
 
-func fromV2(path, rawQuery, domain, method, sourceIP string, headers map[string]string, cookies []string, body string, b64 bool) *httpEvent {
+func fromV2(path, rawQuery, domain, method, sourceIP string, headers map[string]string, cookies []string, body string, b64 bool) *Event {
 	h := make(http.Header, len(headers)+1)
 	for k, v := range headers {
 		h.Add(k, v)
@@ -106,20 +109,20 @@ func fromV2(path, rawQuery, domain, method, sourceIP string, headers map[string]
 	if len(cookies) > 0 {
 		h.Set("Cookie", strings.Join(cookies, "; "))
 	}
-	return &httpEvent{
+	return &Event{
 		method: method, path: path, rawQuery: rawQuery, host: domain, remoteAddr: sourceIP,
 		header: h, body: body, base64: b64,
 	}
 }
 
-// request builds the *http.Request the core serves, with ctx (the
-// invocation's) as its context.
-func (e *httpEvent) request(ctx context.Context) (*http.Request, error) {
+// Request builds the *http.Request to serve, with ctx (the invocation's) as
+// its context. It fails only with ErrBadBase64.
+func (e *Event) Request(ctx context.Context) (*http.Request, error) {
 	body := []byte(e.body)
 	if e.base64 {
 		b, err := base64.StdEncoding.DecodeString(e.body)
 		if err != nil {
-			return nil, errBadBase64
+			return nil, ErrBadBase64
 		}
 		body = b
 	}
