@@ -33,4 +33,11 @@
 // RefreshingVerifier re-reads the secret (at most once per interval) when a
 // webhook's key does not match, so a rotated token is picked up without a
 // redeploy.
+//
+// Structure: the event conversion (Detect, the request and the response
+// shapes) is the internal package httpevent, which knows nothing of tokens,
+// Secrets Manager or AWS configuration. WebhookFunction and SenderFunction
+// build the AWS configuration (AWSConfig) at most once per cold start, when
+// the first client needs it, and the Secrets Manager, DynamoDB and SQS
+// clients share it; only the secret's read is a network call at cold start.
 package lambdaadapter

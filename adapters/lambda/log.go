@@ -2,6 +2,7 @@ package lambdaadapter
 
 import (
 	"context"
+	"io"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -52,4 +53,10 @@ func (h *logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *logHandler) WithGroup(name string) slog.Handler {
 	return &logHandler{h.Handler.WithGroup(name)}
+}
+
+// NewLogger is the functions' logger: JSON lines at level, each carrying the
+// invocation's request id and marking the cold start (see LogHandler).
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(LogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }

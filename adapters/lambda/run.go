@@ -3,11 +3,11 @@ package lambdaadapter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
@@ -38,31 +38,39 @@ import (
 // logger (JSON lines to w, with the request id) is usable even when err is
 // not nil, to report err.
 func WebhookFunction(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux)) (*Function, *slog.Logger, error) {
+	return webhookFunction(ctx, getenv, w, register, AWSConfig)
+}
+
+// webhookFunction is WebhookFunction with the AWS configuration built by
+// load: once, by the first of the token's secret, the state's table and the
+// reply queue that needs it, and shared by all three.
+func webhookFunction(ctx context.Context, getenv func(string) string, w io.Writer, register func(*handler.Mux), load awsLoader) (*Function, *slog.Logger, error) {
 	cfg, err := config.FromEnv(getenv)
 	logger := NewLogger(w, cfg.LogLevel)
 	if err != nil {
 		return nil, logger, err
 	}
+	clients := newAWSClients(getenv, load)
 	keys := handler.NewKeyring(cfg.Tokens...)
 	var opts []handler.Option
-	v, err := LoadTokens(ctx, getenv, keys, logger)
+	v, err := loadTokens(ctx, getenv(EnvTokenSecret), keys, logger, clients.secretsManager)
 	if err != nil {
 		return nil, logger, err
 	}
 	if v != nil {
 		opts = append(opts, handler.WithVerifier(v))
 	}
-	stateOpts, err := stateOptions(cfg.State, getenv, logger)
+	stateOpts, err := stateOptions(cfg.State, clients.dynamoDB, logger)
 	if err != nil {
 		return nil, logger, err
 	}
 	opts = append(opts, stateOpts...)
 	if cfg.ReplyQueueURL != "" {
-		awsCfg, err := AWSConfig(getenv)
+		client, err := clients.sqs()
 		if err != nil {
-			return nil, logger, err
+			return nil, logger, fmt.Errorf("%s=%s: %w", config.EnvReplyQueueURL, cfg.ReplyQueueURL, err)
 		}
-		opts = append(opts, replyqueue.Options(sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL))...)
+		opts = append(opts, replyqueue.Options(sqsqueue.New(client, cfg.ReplyQueueURL))...)
 	}
 	mux, err := cfg.NewMux(keys, logger, register, opts...)
 	if err != nil {
@@ -83,6 +91,12 @@ var errNoQueue = errors.New(config.EnvReplyQueueURL + " is not set: the sender n
 // concurrency 1), the bot-wide spacing holds across instances. The sender
 // does not depend on the bot's handlers.
 func SenderFunction(ctx context.Context, getenv func(string) string, w io.Writer) (lambda.Handler, *slog.Logger, error) {
+	return senderFunction(ctx, getenv, w, AWSConfig)
+}
+
+// senderFunction is SenderFunction with the AWS configuration built by load,
+// once, shared by the token's secret and the queue.
+func senderFunction(ctx context.Context, getenv func(string) string, w io.Writer, load awsLoader) (lambda.Handler, *slog.Logger, error) {
 	cfg, err := config.FromEnv(getenv)
 	logger := NewLogger(w, cfg.LogLevel)
 	if err != nil {
@@ -91,15 +105,16 @@ func SenderFunction(ctx context.Context, getenv func(string) string, w io.Writer
 	if cfg.ReplyQueueURL == "" {
 		return nil, logger, errNoQueue
 	}
-	awsCfg, err := AWSConfig(getenv)
+	clients := newAWSClients(getenv, load)
+	client, err := clients.sqs()
 	if err != nil {
-		return nil, logger, err
+		return nil, logger, fmt.Errorf("%s=%s: %w", config.EnvReplyQueueURL, cfg.ReplyQueueURL, err)
 	}
 	keys := handler.NewKeyring(cfg.Tokens...)
-	if _, err := LoadTokens(ctx, getenv, keys, logger); err != nil {
+	if _, err := loadTokens(ctx, getenv(EnvTokenSecret), keys, logger, clients.secretsManager); err != nil {
 		return nil, logger, err
 	}
 	d := replyqueue.NewDeliverer(cfg.NewClient(keys), replyqueue.NewPacer(nil, 0))
-	c := sqsqueue.NewConsumer(sqs.NewFromConfig(awsCfg), cfg.ReplyQueueURL, d, logger)
+	c := sqsqueue.NewConsumer(client, cfg.ReplyQueueURL, d, logger)
 	return lambda.NewHandler(c.Handle), logger, nil
 }

@@ -13,8 +13,9 @@ import (
 
 // stateOptions returns the options that keep the bot's per-user state
 // (handler.NewState) in the DynamoDB table SOCIOGRAM_STATE_TABLE (which
-// template.yaml creates and sets), reached with AWSConfig's configuration.
-// It makes no network call: the first turn that uses state does.
+// template.yaml creates and sets), reached with the client dynamoDB makes
+// (on the cold start's one AWS configuration). It makes no network call: the
+// first turn that uses state does.
 //
 // A bot that declares no state (handler.StatesDeclared) gets no store, table
 // or not. SOCIOGRAM_STATE=off, or no table, leaves a stateful bot without a
@@ -23,17 +24,17 @@ import (
 // memory are refused: each Lambda instance has its own disk and memory, and
 // several run at once, so a user's state would depend on the instance a
 // webhook lands on.
-func stateOptions(c config.StateConfig, getenv func(string) string, logger *slog.Logger) ([]handler.Option, error) {
+func stateOptions(c config.StateConfig, dynamoDB func() (*dynamodb.Client, error), logger *slog.Logger) ([]handler.Option, error) {
 	if !handler.StatesDeclared() {
 		return nil, nil
 	}
 	switch c.Store {
 	case config.StateDynamoDB:
-		awsCfg, err := AWSConfig(getenv)
+		client, err := dynamoDB()
 		if err != nil {
 			return nil, fmt.Errorf("%s=%s: %w", config.EnvStateTable, c.Table, err)
 		}
-		s := dynamostore.New(dynamodb.NewFromConfig(awsCfg), c.Table)
+		s := dynamostore.New(client, c.Table)
 		logger.Debug("state", "store", config.StateDynamoDB, "table", c.Table, "ttl", c.TTL.String())
 		return []handler.Option{handler.WithStore(s), handler.WithStateTTL(c.TTL)}, nil
 	case "":
