@@ -41,6 +41,11 @@ func Traced(bot http.Handler) http.Handler {
 //	func init() { gcfadapter.RegisterFunctions(os.Getenv, os.Stderr, bot.Register) }
 //
 // Call it once per process: the framework exits on a duplicate name.
+//
+// Neither function links the Pub/Sub client library (nor gRPC for it): the webhook
+// publishes through Pub/Sub's REST API (package pubsubqueue) and the sender
+// is a plain HTTP push endpoint, so a bot with the queue off carries nothing
+// of Pub/Sub but that small REST publisher.
 func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*handler.Mux)) {
 	functions.HTTP(EntryPoint, WebhookFunction(getenv, w, register).ServeHTTP)
 	functions.HTTP(SenderEntryPoint, SenderFunction(getenv, w).ServeHTTP)
@@ -50,7 +55,9 @@ func RegisterFunctions(getenv func(string) string, w io.Writer, register func(*h
 // through getenv (package config: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL,
 // SOCIOGRAM_RATE_LIMIT, SOCIOGRAM_MAX_IN_FLIGHT, LOG_LEVEL; plus
 // GOOGLE_CLOUD_PROJECT, and SOCIOGRAM_REPLY_TOPIC to queue replies on Pub/Sub
-// instead of sending them) and the bot's Register function, logging to w in
+// instead of sending them, published over Pub/Sub's REST API with the
+// runtime service account's token, or over plain HTTP to the emulator at
+// PUBSUB_EMULATOR_HOST) and the bot's Register function, logging to w in
 // Cloud Logging's format. A bot that declares per-user state
 // (handler.NewState) keeps it in Firestore: the collection
 // SOCIOGRAM_STATE_COLLECTION of the database SOCIOGRAM_STATE_DATABASE, for
@@ -72,7 +79,7 @@ func WebhookFunction(getenv func(string) string, w io.Writer, register func(*han
 	}
 	if err == nil && cfg.ReplyTopic != "" {
 		var q *pubsubqueue.Queue
-		if q, err = replyQueue(cfg.ReplyTopic); err == nil {
+		if q, err = replyQueue(cfg.ReplyTopic, getenv); err == nil {
 			opts = append(opts, replyqueue.Options(q)...)
 		}
 	}

@@ -1,15 +1,12 @@
 package gcfadapter
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
-
-	"cloud.google.com/go/pubsub/v2"
 
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
@@ -22,15 +19,20 @@ import (
 // (queue_replies = true), the push endpoint of the replies subscription.
 const SenderEntryPoint = "Sender"
 
-// replyQueue returns the Pub/Sub queue for topic (projects/P/topics/T).
-// Creating the client makes no call; publishing connects.
-func replyQueue(topic string) (*pubsubqueue.Queue, error) {
-	project, _, _ := strings.Cut(strings.TrimPrefix(topic, "projects/"), "/")
-	c, err := pubsub.NewClient(context.Background(), project)
-	if err != nil {
+// replyQueue returns the Pub/Sub queue for topic (projects/P/topics/T):
+// Pub/Sub's REST API with the runtime service account's token, or the
+// emulator named by PUBSUB_EMULATOR_HOST. It makes no network call; the
+// first publish fetches the token.
+func replyQueue(topic string, getenv func(string) string) (*pubsubqueue.Queue, error) {
+	var opts []pubsubqueue.QueueOption
+	if host := getenv(pubsubqueue.EnvEmulatorHost); host != "" {
+		opts = append(opts, pubsubqueue.WithEmulator(host))
+	}
+	q, err := pubsubqueue.New(topic, opts...)
+	if errors.Is(err, pubsubqueue.ErrBadTopic) {
 		return nil, fmt.Errorf("%s: %w", config.EnvReplyTopic, err)
 	}
-	return pubsubqueue.New(c.Publisher(topic)), nil
+	return q, err // a bad PUBSUB_EMULATOR_HOST names itself
 }
 
 // SenderFunction returns the sender function's handler, built from the

@@ -9,13 +9,8 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"cloud.google.com/go/pubsub/v2"
-	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"cloud.google.com/go/pubsub/v2/pstest"
 
 	"github.com/sociogram-kit/kit/internal/conformance"
 	"github.com/sociogram-kit/kit/internal/testtools"
@@ -29,53 +24,21 @@ const (
 	replySub   = "projects/queue-proj/subscriptions/replies-push"
 )
 
-// pubsubFake starts pstest with the reply topic and its ordered
-// subscription, as terraform/queue.tf creates them.
-func pubsubFake(t *testing.T) (*pstest.Server, *pubsub.Client) {
+// pubsubEmulator starts the Google Cloud CLI's Pub/Sub emulator (it speaks
+// the REST API the webhook publishes through; pstest speaks gRPC only) with
+// the reply topic and its ordered subscription, as terraform/queue.tf
+// creates them.
+func pubsubEmulator(t *testing.T) *queuetest.Emulator {
 	t.Helper()
-	srv, c := queuetest.PubSub(t, "queue-proj")
-	ctx := context.Background()
-	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: replyTopic}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
-		Name: replySub, Topic: replyTopic, EnableMessageOrdering: true, AckDeadlineSeconds: 60}); err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
-}
-
-// pulled receives want messages from the subscription, acknowledging them
-// (the test then plays their push deliveries itself).
-func pulled(t *testing.T, c *pubsub.Client, want int) []*pubsub.Message {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var mu sync.Mutex
-	var got []*pubsub.Message
-	sub := c.Subscriber(replySub)
-	sub.ReceiveSettings.NumGoroutines = 1
-	sub.ReceiveSettings.MaxOutstandingMessages = 1
-	sub.Receive(ctx, func(_ context.Context, m *pubsub.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		got = append(got, m)
-		m.Ack()
-		if len(got) == want {
-			cancel()
-		}
-	})
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) != want {
-		t.Fatalf("pulled %d messages from the reply subscription, want %d", len(got), want)
-	}
-	return got
+	emu := queuetest.StartEmulator(t)
+	emu.CreateTopic(t, replyTopic)
+	emu.CreateSubscription(t, replySub, replyTopic, true)
+	return emu
 }
 
 // pushBody is the body of Pub/Sub's push request for m (the wrapped format,
 // with the fields in both spellings, as Pub/Sub sends them).
-func pushBody(t *testing.T, m *pubsub.Message, attempt int) []byte {
+func pushBody(t *testing.T, m queuetest.PubSubMessage, attempt int) []byte {
 	t.Helper()
 	publish := m.PublishTime.UTC().Format(time.RFC3339Nano)
 	body, err := json.Marshal(map[string]any{
@@ -108,14 +71,14 @@ func helloTo(uid int64, text string) string {
 // TestQueuedRepliesBinary runs both functions of queue_replies = true as
 // bin/gcf on the fixture bot (functions-framework-go, the registrations of
 // internal/fixture/function), with
-// pstest between them: the webhook function (FUNCTION_TARGET=Webhook,
+// the Pub/Sub emulator between them: the webhook function (FUNCTION_TARGET=Webhook,
 // SOCIOGRAM_REPLY_TOPIC) answers 200 and publishes each reply keyed by its
 // user; the sender (FUNCTION_TARGET=Sender) takes each as Pub/Sub's push
 // request, sends it byte for byte and acks 204, nacks 503 a refused user's
 // reply until it goes, acks a repeat it already sent without sending it,
 // and answers 400 to a body that is not a push.
 func TestQueuedRepliesBinary(t *testing.T) {
-	srv, c := pubsubFake(t)
+	emu := pubsubEmulator(t)
 	fake := sociogramtest.NewAPI(conformance.Token, nil)
 	api := httptest.NewServer(fake)
 	defer api.Close()
@@ -131,7 +94,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 		return p, url
 	}
 
-	webhook, webhookURL := start("Webhook", "SOCIOGRAM_REPLY_TOPIC="+replyTopic, "PUBSUB_EMULATOR_HOST="+srv.Addr)
+	webhook, webhookURL := start("Webhook", "SOCIOGRAM_REPLY_TOPIC="+replyTopic, "PUBSUB_EMULATOR_HOST="+emu.Host)
 	hooks := []struct {
 		uid  int64
 		text string
@@ -146,7 +109,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 		t.Fatalf("%d replies went straight to the Bot API, want all published", n)
 	}
 	// Pub/Sub keeps the redelivered webhook's reply too, with the same reply_id.
-	msgs := pulled(t, c, 5)
+	msgs := emu.Pull(t, replySub, 5)
 	byUser := map[string][]string{}
 	ids := map[string]bool{}
 	for _, m := range msgs {
@@ -166,7 +129,7 @@ func TestQueuedRepliesBinary(t *testing.T) {
 	if len(ids) != 4 {
 		t.Errorf("%d distinct reply_id attributes, want 4 (the redelivered webhook's reply has its first's)", len(ids))
 	}
-	first := func(key string, i int) *pubsub.Message {
+	first := func(key string, i int) queuetest.PubSubMessage {
 		for _, m := range msgs {
 			if m.OrderingKey == key {
 				if i == 0 {
@@ -176,14 +139,14 @@ func TestQueuedRepliesBinary(t *testing.T) {
 			}
 		}
 		t.Fatalf("no message %d with ordering key %s", i, key)
-		return nil
+		return queuetest.PubSubMessage{}
 	}
 
 	sender, senderURL := start("Sender")
 	fake.Refuse(202)
 	steps := []struct {
 		name    string
-		m       *pubsub.Message
+		m       queuetest.PubSubMessage
 		attempt int
 		status  int
 	}{

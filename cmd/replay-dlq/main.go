@@ -25,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue"
+	"github.com/sociogram-kit/kit/replyqueue/pubsubqueue/pubsubreplay"
 	"github.com/sociogram-kit/kit/replyqueue/sqsqueue"
 )
 
@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string) (int, error) {
 			return 0, err
 		}
 		defer c.Close()
-		return pubsubqueue.Replay(ctx, c, *psDLQ, *psTopic, *idle)
+		return pubsubreplay.Replay(ctx, c, *psDLQ, *psTopic, *idle)
 	}
 	return 0, errUsage
 }

@@ -3,7 +3,11 @@
 //
 // Queue.Enqueue publishes each reply with the user's uid as its ordering
 // key (each user's replies keep their order) and the reply's ID as the
-// attribute reply_id, and returns once Pub/Sub has stored it.
+// attribute reply_id, and returns once Pub/Sub has stored it. It speaks
+// Pub/Sub's REST API over net/http with a token of Application Default
+// Credentials (golang.org/x/oauth2/google), or plain HTTP to the emulator
+// named by PUBSUB_EMULATOR_HOST: neither function links the Pub/Sub client
+// library nor gRPC. (Package pubsubreplay, for cmd/replay-dlq, does.)
 //
 // PushHandler is the sender: the HTTP endpoint of a push subscription with
 // message ordering, a retry policy with backoff and a dead-letter topic (see

@@ -108,7 +108,7 @@ func TestPubSubBurst(t *testing.T) {
 	_, c := fake(t)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
-	bot := queuetest.NewBot(t, pubsubqueue.New(c.Publisher(topic)))
+	bot := queuetest.NewBot(t, newClientQueue(c.Publisher(topic)))
 	queuetest.Burst(t, bot, 300, 50)
 	queuetest.Burst(t, bot, 20, 0) // redelivered webhooks: published again, sent once
 	h := pubsubqueue.NewPushHandler(replyqueue.NewDeliverer(rec.Client(), replyqueue.NewPacer(clock, 0)), discard)
@@ -141,7 +141,7 @@ func TestPubSubSenderRestart(t *testing.T) {
 	srv, c := fake(t)
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
-	bot := queuetest.NewBot(t, pubsubqueue.New(c.Publisher(topic)))
+	bot := queuetest.NewBot(t, newClientQueue(c.Publisher(topic)))
 	queuetest.Burst(t, bot, 300, 50)
 
 	ctx, cancel := context.WithCancel(context.Background())

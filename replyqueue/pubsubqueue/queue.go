@@ -2,9 +2,13 @@ package pubsubqueue
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"sync"
 
-	"cloud.google.com/go/pubsub/v2"
+	"golang.org/x/oauth2"
 
 	"github.com/sociogram-kit/kit/replyqueue"
 )
@@ -12,25 +16,115 @@ import (
 // AttrReplyID is the message attribute carrying the reply's ID.
 const AttrReplyID = "reply_id"
 
-// Queue publishes replies to a topic. It implements replyqueue.Queue.
-type Queue struct{ pub *pubsub.Publisher }
+// EnvEmulatorHost is the variable naming the Pub/Sub emulator (HOST:PORT),
+// as Google's client libraries read it; give its value to WithEmulator.
+const EnvEmulatorHost = "PUBSUB_EMULATOR_HOST"
 
-// New returns the Queue publishing through pub, which it switches to
-// ordered publishing. No network call is made.
-func New(pub *pubsub.Publisher) *Queue {
-	pub.EnableMessageOrdering = true
-	return &Queue{pub: pub}
+// DefaultEndpoint is Pub/Sub's global REST endpoint.
+const DefaultEndpoint = "https://pubsub.googleapis.com"
+
+// Scope is the OAuth scope the Queue asks Application Default Credentials for.
+const Scope = "https://www.googleapis.com/auth/pubsub"
+
+// ErrNoCredentials is the error of a publish for which no Google
+// credentials or access token could be had (wrapped with the reason).
+var ErrNoCredentials = errors.New("pubsub: no credentials for publishing")
+
+// Queue publishes replies to a topic through Pub/Sub's REST API (no client
+// library, no gRPC). It implements replyqueue.Queue.
+type Queue struct {
+	topic    string
+	endpoint string // scheme://host[:port], no trailing slash
+	hc       *http.Client
+	emulator bool
+
+	mu       sync.Mutex
+	ts       oauth2.TokenSource
+	newCreds func(context.Context) (oauth2.TokenSource, error)
 }
 
-// Enqueue publishes r and returns once Pub/Sub has stored it.
-func (q *Queue) Enqueue(ctx context.Context, r replyqueue.Reply) error {
-	key := r.GroupKey()
-	res := q.pub.Publish(ctx, &pubsub.Message{Data: r.Body, OrderingKey: key, Attributes: map[string]string{AttrReplyID: r.ID}})
-	if _, err := res.Get(ctx); err != nil {
-		// A failed ordered publish pauses the key; the webhook answers
-		// 500 and a redelivery may publish again.
-		q.pub.ResumePublish(key)
-		return fmt.Errorf("pubsub: %w", err)
+// QueueOption configures a Queue.
+type QueueOption func(*Queue)
+
+// WithEmulator publishes to the Pub/Sub emulator at hostport (the value of
+// PUBSUB_EMULATOR_HOST) over plain HTTP, without credentials.
+func WithEmulator(hostport string) QueueOption {
+	return func(q *Queue) { q.endpoint, q.emulator = hostport, true }
+}
+
+// WithEndpoint publishes to baseURL instead of DefaultEndpoint, e.g. a
+// locational endpoint such as https://europe-west1-pubsub.googleapis.com.
+// Plain http is accepted for a loopback host only (a test's fake).
+func WithEndpoint(baseURL string) QueueOption {
+	return func(q *Queue) { q.endpoint, q.emulator = strings.TrimRight(baseURL, "/"), false }
+}
+
+// WithHTTPClient publishes through hc's transport (and its timeout); the
+// Queue still follows no redirect. hc is not changed.
+func WithHTTPClient(hc *http.Client) QueueOption {
+	return func(q *Queue) { q.hc = noRedirects(hc) }
+}
+
+// WithTokenSource authorises each publish with a token of ts instead of
+// Application Default Credentials.
+func WithTokenSource(ts oauth2.TokenSource) QueueOption {
+	return func(q *Queue) { q.newCreds = func(context.Context) (oauth2.TokenSource, error) { return ts, nil } }
+}
+
+// New returns the Queue publishing to topic (projects/PROJECT/topics/TOPIC)
+// at DefaultEndpoint, authorised by Application Default Credentials with
+// Scope. It makes no network call: the credentials are found at the first
+// publish (on Cloud Functions, from the metadata server). It fails on a
+// topic of another shape and on an endpoint that is not https (or http to a
+// loopback host), or an emulator host that is not HOST:PORT.
+func New(topic string, opts ...QueueOption) (*Queue, error) {
+	q := &Queue{topic: topic, endpoint: DefaultEndpoint, hc: noRedirects(&http.Client{Transport: newTransport()}),
+		newCreds: defaultCredentials}
+	for _, o := range opts {
+		o(q)
 	}
-	return nil
+	if err := checkTopic(topic); err != nil {
+		return nil, err
+	}
+	endpoint, err := checkEndpoint(q.endpoint, q.emulator)
+	if err != nil {
+		return nil, err
+	}
+	q.endpoint = endpoint
+	return q, nil
+}
+
+// Topic returns the topic the Queue publishes to.
+func (q *Queue) Topic() string { return q.topic }
+
+// Enqueue publishes r with its GroupKey as the ordering key and its ID as
+// the attribute reply_id, and returns once Pub/Sub has stored it (it
+// answered with the message's id). A publish Pub/Sub could not take for a
+// passing reason (429, 5xx, a broken connection) is tried again, up to
+// three times while ctx lasts; a failure returns an *APIError or the
+// transport's error, and the webhook answers 500, so a redelivery may
+// publish again.
+func (q *Queue) Enqueue(ctx context.Context, r replyqueue.Reply) error {
+	return q.publish(ctx, message{Data: r.Body, OrderingKey: r.GroupKey(), Attributes: map[string]string{AttrReplyID: r.ID}})
+}
+
+// token returns the Authorization header's value, finding the credentials
+// the first time (again after a failure: a missing role or metadata server
+// may come back).
+func (q *Queue) token() (string, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.ts == nil {
+		// Background: the source keeps this context for later refreshes.
+		ts, err := q.newCreds(context.Background())
+		if err != nil {
+			return "", fmt.Errorf("%w (Application Default Credentials): %w", ErrNoCredentials, err)
+		}
+		q.ts = ts
+	}
+	tok, err := q.ts.Token()
+	if err != nil {
+		return "", fmt.Errorf("%w (an access token): %w", ErrNoCredentials, err)
+	}
+	return tok.Type() + " " + tok.AccessToken, nil
 }

@@ -1,4 +1,8 @@
-package pubsubqueue
+// Package pubsubreplay moves dead-lettered replies of the Pub/Sub reply
+// queue (package pubsubqueue) back to the reply topic, for cmd/replay-dlq.
+// It uses the Pub/Sub client library (gRPC), which the Cloud Functions
+// themselves do not link: it lives apart from pubsubqueue for that reason.
+package pubsubreplay
 
 import (
 	"context"
