@@ -1,166 +1,72 @@
 package emulator
 
 import (
-	"bytes"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"strconv"
+	"strings"
 	"time"
 
-	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // SendPath is the Bot API's send-message endpoint.
-const SendPath = "/bot/send-message"
+const SendPath = platform.SendPath
 
 // MaxSendBytes bounds a send-message body.
-const MaxSendBytes = 64 << 10
+const MaxSendBytes = platform.MaxBodyBytes
 
 // Reasons a send-message call is rejected, matched with errors.Is. The
-// reason is sent back in the body as {"success":false,"error":"..."}.
+// reason is sent back in the body as {"success":false,"error":"..."}. The
+// platform's own are package platform's, which checks every body (see
+// platform.ParseSendMessage), exactly as sociogramtest does.
 var (
-	ErrBadKey      = errors.New("invalid X-App-Key")
-	ErrMalformed   = errors.New("malformed body")
+	ErrBadKey      = platform.ErrBadKey
+	ErrMalformed   = platform.ErrMalformed
+	ErrTooLarge    = platform.ErrTooLarge
+	ErrContentType = platform.ErrContentType
 	ErrUnknownUID  = errors.New("unknown uid")
-	ErrTooLarge    = errors.New("body too large")
-	ErrContentType = errors.New("Content-Type must be application/json")
 	ErrFault       = errors.New("injected fault")
 )
-
-// SendRequest is the documented send-message body.
-type SendRequest struct {
-	UID     int64           `json:"uid"`
-	Message handler.Message `json:"message"`
-}
-
-// ParseSend checks a send-message body against the documented shape: a
-// numeric uid and a message object with text or media, whose buttons each
-// have text and exactly one of callbackData or url. Unknown fields are
-// allowed. Errors wrap ErrMalformed and never quote the body.
-func ParseSend(body []byte) (SendRequest, error) {
-	var raw struct {
-		UID     json.RawMessage  `json:"uid"`
-		Message *json.RawMessage `json:"message"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return SendRequest{}, malformed("body is not a JSON object")
-	}
-	var req SendRequest
-	if len(raw.UID) == 0 || json.Unmarshal(raw.UID, &req.UID) != nil {
-		return req, malformed(`"uid" must be a whole number`)
-	}
-	if req.UID <= 0 {
-		return req, malformed(`"uid" must be positive`)
-	}
-	if raw.Message == nil || len(*raw.Message) == 0 || (*raw.Message)[0] != '{' {
-		return req, malformed(`"message" must be an object`)
-	}
-	dec := json.NewDecoder(bytes.NewReader(*raw.Message))
-	if err := dec.Decode(&req.Message); err != nil {
-		return req, malformed(`"message" has a field of the wrong type`)
-	}
-	m := req.Message
-	if m.Text == "" && len(m.Media) == 0 {
-		return req, malformed(`"message" needs "text" or "media"`)
-	}
-	for i, row := range m.ButtonMarkup {
-		if len(row) == 0 {
-			return req, malformed(fmt.Sprintf("buttonMarkup row %d is empty", i+1))
-		}
-		for j, b := range row {
-			where := fmt.Sprintf("button %d of row %d", j+1, i+1)
-			if b.Text == "" {
-				return req, malformed(where + ` has no "text"`)
-			}
-			if (b.CallbackData == "") == (b.URL == "") {
-				return req, malformed(where + ` needs exactly one of "callbackData" or "url"`)
-			}
-		}
-	}
-	return req, nil
-}
-
-func malformed(why string) error { return fmt.Errorf("%w: %s", ErrMalformed, why) }
 
 // serveSend is the Bot API side: POST /bot/send-message.
 func (e *Emulator) serveSend(w http.ResponseWriter, r *http.Request) {
 	start := e.clock.Now()
-	body, req, status, err := e.admit(r, w.Header())
-	var resp string
-	if err != nil {
-		resp = fmt.Sprintf(`{"success":false,"error":%s}`, strconv.Quote(err.Error()))
+	req, body, err := e.admit(r)
+	status, resp := http.StatusOK, []byte(nil)
+	if pe := (*platform.Error)(nil); errors.As(err, &pe) {
+		pe.Write(w)
+		status, resp = pe.Status, pe.Body()
 	} else {
-		id := e.store.addChat(ChatEntry{UID: req.UID, From: FromBot, Text: req.Message.Text,
-			Buttons: req.Message.ButtonMarkup, Media: req.Message.Media, At: e.clock.Now()})
-		resp = fmt.Sprintf(`{"success":true,"messageId":"%024x"}`, id)
+		id := platform.MessageID(e.store.addChat(ChatEntry{UID: req.UID, From: FromBot, Text: req.Message.Text,
+			Buttons: req.Message.ButtonMarkup, Media: req.Message.Media, At: e.clock.Now()}))
+		platform.WriteAccepted(w, id)
+		resp = platform.AcceptedBody(id)
 	}
-	if status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	io.WriteString(w, resp+"\n")
-	e.logAPI(r, body, req.UID, req.Message.Text, status, resp, err, e.clock.Now().Sub(start))
+	e.logAPI(r, body, req.UID, req.Message.Text, status, strings.TrimSuffix(string(resp), "\n"), err, e.clock.Now().Sub(start))
 }
 
-// admit runs the checks in order (endpoint, method, key, Content-Type, size,
-// body shape, known uid, injected faults, rate limits) and returns the
-// status to answer. Only a call that passes them all uses up a rate-limit slot.
-func (e *Emulator) admit(r *http.Request, h http.Header) ([]byte, SendRequest, int, error) {
-	body, status, err := e.readSend(r)
+// admit runs the checks in order (those of platform.ReadSendMessage:
+// endpoint, method, key, Content-Type, size, body; then known uid, injected
+// faults, rate limits) and returns a *platform.Error for a rejected call.
+// Only a call that passes them all uses up a rate-limit slot.
+func (e *Emulator) admit(r *http.Request) (platform.SendMessage, []byte, error) {
+	req, body, err := platform.ReadSendMessage(r, e.token)
 	if err != nil {
-		return body, SendRequest{}, status, err
-	}
-	req, err := ParseSend(body)
-	if err != nil {
-		return body, req, http.StatusBadRequest, err
+		return req, body, err
 	}
 	if _, ok := e.store.user(req.UID); !ok {
-		return body, req, http.StatusBadRequest,
-			fmt.Errorf("%w %d: no user with this uid in the emulator", ErrUnknownUID, req.UID)
+		return req, body, &platform.Error{Status: http.StatusBadRequest, Err: ErrUnknownUID,
+			Detail: fmt.Sprintf("%d: no user with this uid in the emulator", req.UID)}
 	}
-	if status, err := e.fault(r); err != nil {
-		return body, req, status, err
+	if err := e.fault(r); err != nil {
+		return req, body, err
 	}
-	var rl *RateLimitError
-	if err := e.limits.take(e.clock.Now(), req.UID); errors.As(err, &rl) {
-		h.Set("Retry-After", strconv.Itoa(rl.RetryAfterSeconds()))
-		return body, req, http.StatusTooManyRequests, err
-	}
-	return body, req, http.StatusOK, nil
-}
-
-// readSend checks the method, key, Content-Type and size, and reads the body.
-func (e *Emulator) readSend(r *http.Request) ([]byte, int, error) {
-	if r.URL.Path != SendPath {
-		return nil, http.StatusNotFound, fmt.Errorf("unknown endpoint %s: the Bot API has %s", r.URL.Path, SendPath)
-	}
-	if r.Method != http.MethodPost {
-		return nil, http.StatusMethodNotAllowed, errors.New("method must be POST")
-	}
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get(handler.HeaderAppKey)), []byte(e.token)) != 1 {
-		return nil, http.StatusUnauthorized, ErrBadKey
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return nil, http.StatusUnsupportedMediaType, ErrContentType
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxSendBytes+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("%w: could not read the body", ErrMalformed)
-	}
-	if len(body) > MaxSendBytes {
-		return body[:MaxSendBytes], http.StatusRequestEntityTooLarge, fmt.Errorf("%w: over %d bytes", ErrTooLarge, MaxSendBytes)
-	}
-	return body, 0, nil
+	return req, body, e.limits.Take(e.clock.Now(), req.UID)
 }
 
 // fault applies the injected faults: latency first, then a status.
-func (e *Emulator) fault(r *http.Request) (int, error) {
+func (e *Emulator) fault(r *http.Request) error {
 	f := e.store.getSettings().Faults
 	if f.LatencyMS > 0 {
 		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
@@ -168,19 +74,19 @@ func (e *Emulator) fault(r *http.Request) (int, error) {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return http.StatusServiceUnavailable, fmt.Errorf("%w: the bot gave up during the injected latency", ErrFault)
+			return &platform.Error{Status: http.StatusServiceUnavailable, Err: ErrFault, Detail: "the bot gave up during the injected latency"}
 		}
 	}
 	if f.Status != 0 {
-		return f.Status, fmt.Errorf("%w: answering %d as the fault switch says", ErrFault, f.Status)
+		return &platform.Error{Status: f.Status, Err: ErrFault, Detail: fmt.Sprintf("answering %d as the fault switch says", f.Status)}
 	}
-	return 0, nil
+	return nil
 }
 
 // logAPI records one API call, accepted or not, with the token redacted.
 func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, text string, status int, resp string, err error, d time.Duration) {
 	key := "(missing)"
-	if r.Header.Get(handler.HeaderAppKey) != "" {
+	if r.Header.Get(platform.HeaderAppKey) != "" {
 		key = Redacted
 		if errors.Is(err, ErrBadKey) {
 			key = "(wrong key, not shown)"
@@ -191,7 +97,7 @@ func (e *Emulator) logAPI(r *http.Request, body []byte, uid int64, text string, 
 		LatencyMS: float64(d.Microseconds()) / 1000,
 		Summary:   apiSummary(r, uid, text, err),
 		Request: Exchange{Method: r.Method, URL: r.URL.Path, Body: shown(redact(string(body), e.token)),
-			Header: map[string]string{handler.HeaderAppKey: key, "Content-Type": r.Header.Get("Content-Type")}},
+			Header: map[string]string{platform.HeaderAppKey: key, "Content-Type": r.Header.Get("Content-Type")}},
 		Response: Exchange{Status: status, Body: resp},
 	}
 	if err != nil {

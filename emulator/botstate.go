@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // The page's view of the bot's per-user state and clock, relayed
@@ -139,7 +139,7 @@ func (e *Emulator) callDev(ctx context.Context, method, path, query string, body
 	if err != nil {
 		return &devError{status: http.StatusBadGateway, msg: err.Error()}
 	}
-	req.Header.Set(handler.HeaderAppKey, e.token)
+	req.Header.Set(platform.HeaderAppKey, e.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

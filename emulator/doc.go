@@ -2,9 +2,12 @@
 // bot. It plays both sides:
 //
 //   - the platform's Bot API: POST /bot/send-message with the documented
-//     body and response, the X-App-Key checked, the documented rate limits
-//     (60 messages per minute per bot, 1 per second per user) enforced with
-//     429 and Retry-After, and switchable faults (a 5xx status, added
+//     body and response, every call checked by package platform (the kit's
+//     one model of the platform, which sociogramtest uses too: the same
+//     bodies are accepted and rejected with the same answers), the
+//     documented rate limits (60 messages per minute per bot, 1 per second
+//     per user) enforced with 429 and Retry-After, a uid no user of the
+//     page has refused with 400, and switchable faults (a 5xx status, added
 //     latency) for trying the bot's error handling;
 //   - the platform's webhooks: a chat page (GET /) where users (uids) write
 //     to the bot and press its buttons; each message or button press is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // Paths served besides the page's own API (see page.go).
@@ -25,7 +26,7 @@ type Emulator struct {
 	token  string
 	clock  Clock
 	hc     *http.Client
-	limits *limiter
+	limits *platform.Limiter
 	store  *store
 	users  []User
 	mux    *http.ServeMux

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 //go:embed web
@@ -186,7 +187,7 @@ func (e *Emulator) PressButton(ctx context.Context, uid int64, data, label strin
 	if !ok {
 		return Outcome{}, fmt.Errorf("%w: uid %d", ErrNoUser, uid)
 	}
-	entry := ChatEntry{UID: uid, From: FromTap, Text: label, Buttons: [][]handler.Button{{handler.CallbackButton(label, data)}}}
+	entry := ChatEntry{UID: uid, From: FromTap, Text: label, Buttons: [][]platform.Button{{{Text: label, CallbackData: data}}}}
 	return e.deliver(ctx, entry, CallbackQuery(uid, u.ChatID, data), fmt.Sprintf("callback-query %q from %d", data, uid))
 }
 
@@ -198,7 +199,7 @@ func (e *Emulator) deliver(ctx context.Context, entry ChatEntry, body []byte, su
 	url := e.store.getSettings().BotURL
 	logID := e.store.addLog(LogEntry{Kind: KindWebhook, At: entry.At, UID: entry.UID, Summary: summary,
 		Request: Exchange{Method: http.MethodPost, URL: url, Body: shown(string(body)),
-			Header: map[string]string{handler.HeaderAppKey: Redacted, "Content-Type": "application/json"}}})
+			Header: map[string]string{platform.HeaderAppKey: Redacted, "Content-Type": "application/json"}}})
 	d := Deliver(ctx, e.hc, url, e.token, body)
 	logged := e.store.finishLog(logID, func(l *LogEntry) {
 		l.OK, l.Status, l.Reason, l.Outcome = d.OK(), d.Status, d.Failure(), d.Outcome

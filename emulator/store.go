@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // Bounds on what the emulator keeps in memory.
@@ -34,16 +34,16 @@ const (
 
 // ChatEntry is one bubble in a conversation.
 type ChatEntry struct {
-	ID       int64              `json:"id"`
-	UID      int64              `json:"uid"`
-	From     string             `json:"from"`
-	Text     string             `json:"text,omitempty"`
-	Buttons  [][]handler.Button `json:"buttons,omitempty"`
-	Media    []json.RawMessage  `json:"media,omitempty"`
-	LogID    int64              `json:"logId,omitempty"`    // the delivery of a user's message or tap
-	Delivery string             `json:"delivery,omitempty"` // "sending", "ok" or "failed", for user entries
-	NoReply  string             `json:"noReply,omitempty"`  // a user entry delivered but not answered: why, in the bot's words when it said
-	At       time.Time          `json:"at"`
+	ID       int64               `json:"id"`
+	UID      int64               `json:"uid"`
+	From     string              `json:"from"`
+	Text     string              `json:"text,omitempty"`
+	Buttons  [][]platform.Button `json:"buttons,omitempty"`
+	Media    []json.RawMessage   `json:"media,omitempty"`
+	LogID    int64               `json:"logId,omitempty"`    // the delivery of a user's message or tap
+	Delivery string              `json:"delivery,omitempty"` // "sending", "ok" or "failed", for user entries
+	NoReply  string              `json:"noReply,omitempty"`  // a user entry delivered but not answered: why, in the bot's words when it said
+	At       time.Time           `json:"at"`
 }
 
 // Kinds of log entry.

@@ -3,7 +3,6 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // Redacted replaces the token wherever the emulator shows a request.
@@ -20,26 +20,15 @@ const Redacted = "[REDACTED]"
 // maxShown bounds how much of a body the log keeps.
 const maxShown = 16 << 10
 
-// ChatMessage returns the body of a chat-message webhook.
+// ChatMessage returns the body of a chat-message webhook (package
+// platform's wire format).
 func ChatMessage(uid int64, chatID, text string) []byte {
-	return envelope(handler.EventChatMessage, handler.ChatMessage{UID: uid, ChatID: chatID, Message: struct {
-		Text string `json:"text"`
-	}{text}})
+	return platform.NewChatMessage(uid, chatID, text).Encode()
 }
 
 // CallbackQuery returns the body of a callback-query webhook.
 func CallbackQuery(uid int64, chatID, data string) []byte {
-	return envelope(handler.EventCallbackQuery, handler.CallbackQuery{UID: uid, ChatID: chatID, CallbackData: data})
-}
-
-func envelope(t handler.EventType, payload any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(map[string]any{"data": map[string]any{string(t): payload}}); err != nil {
-		panic(err) // cannot happen for these types
-	}
-	return bytes.TrimSpace(buf.Bytes())
+	return platform.NewCallbackQuery(uid, chatID, data).Encode()
 }
 
 // Delivery is the outcome of one webhook POST.
@@ -91,7 +80,7 @@ func deliver(ctx context.Context, hc *http.Client, url, token string, body []byt
 		return Delivery{Err: fmt.Errorf("bad bot URL: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(handler.HeaderAppKey, token)
+	req.Header.Set(platform.HeaderAppKey, token)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return Delivery{Err: err}

@@ -3,38 +3,26 @@ package sociogramtest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
-	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // ChatID is the chat id the builders use, the one from the platform's docs.
 const ChatID = "507f1f77bcf86cd799439011"
 
-// ChatMessage returns the webhook body of a chat-message from uid.
+// ChatMessage returns the webhook body of a chat-message from uid, in
+// package platform's wire format (the one the emulator sends).
 func ChatMessage(uid int64, text string) []byte {
-	return envelope(handler.EventChatMessage, map[string]any{
-		"uid": uid, "chatId": ChatID, "message": map[string]string{"text": text},
-	})
+	return platform.NewChatMessage(uid, ChatID, text).Encode()
 }
 
 // CallbackQuery returns the webhook body of a callback-query from uid.
 func CallbackQuery(uid int64, data string) []byte {
-	return envelope(handler.EventCallbackQuery, map[string]any{
-		"uid": uid, "chatId": ChatID, "callbackData": data,
-	})
-}
-
-func envelope(t handler.EventType, payload any) []byte {
-	b, err := json.Marshal(map[string]any{"data": map[string]any{string(t): payload}})
-	if err != nil {
-		panic(err) // cannot happen for these types
-	}
-	return b
+	return platform.NewCallbackQuery(uid, ChatID, data).Encode()
 }
 
 // NewRequest returns a webhook request carrying body and token, for calling a
@@ -45,7 +33,7 @@ func NewRequest(token string, body []byte) *http.Request {
 		panic(err)
 	}
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set(handler.HeaderAppKey, token)
+	r.Header.Set(platform.HeaderAppKey, token)
 	return r
 }
 
@@ -63,7 +51,7 @@ func Deliver(ctx context.Context, url, token string, body []byte) (Response, err
 		return Response{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(handler.HeaderAppKey, token)
+	req.Header.Set(platform.HeaderAppKey, token)
 	resp, err := deliverClient.Do(req)
 	if err != nil {
 		return Response{}, fmt.Errorf("delivering webhook: %w", err)

@@ -1,25 +1,22 @@
 package sociogramtest
 
 import (
-	"crypto/subtle"
-	"encoding/json"
-	"fmt"
-	"io"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/platform"
 )
 
 // Sent is one message the fake accepted.
 type Sent struct {
 	UID       int64
-	Message   handler.Message
-	Body      []byte // the request body exactly as received
+	Message   handler.Message // the body as package platform read it, copied field by field into the core's type
+	Body      []byte          // the request body exactly as received
 	MessageID string
 	At        time.Time
 }
@@ -44,9 +41,21 @@ type Fault struct {
 
 // API is the fake Bot API as an http.Handler, for serving on a chosen
 // address (see cmd/fakeapi). NewServer wraps it in an httptest.Server.
+//
+// It accepts and rejects send-message calls exactly as the emulator does,
+// through package platform: the same checks of the endpoint, method,
+// X-App-Key, Content-Type, size and body (platform.ReadSendMessage), with
+// the same status and the same {"success":false,"error":"..."} answer, so
+// a reply a bot's tests see accepted here is accepted by the emulator too.
+// Two differences, both options of a fake for tests: any uid is a user
+// (the emulator knows only its page's users), and the rate limits are off
+// unless WithRateLimits turns them on (a test need not wait a second
+// between two replies).
 type API struct {
-	token string
-	log   func(format string, args ...any)
+	token  string
+	log    func(format string, args ...any)
+	limits *platform.Limiter // nil: off
+	clock  platform.Clock
 
 	mu      sync.Mutex
 	sent    []Sent
@@ -61,13 +70,35 @@ type API struct {
 	refused int
 }
 
+// Option configures an API.
+type Option func(*API)
+
+// WithRateLimits makes the fake enforce the platform's documented limits
+// as the emulator does (platform.Limiter: 60 messages per minute per bot, 1
+// per second per user, platform.DefaultSlack early allowed), answering 429
+// with Retry-After, on clock (nil: the wall clock). Only accepted messages
+// count. Off by default. Give the bot's client the same clock (e.g.
+// botapi.WithClock) and the test waits for nothing.
+func WithRateLimits(clock platform.Clock) Option {
+	return func(a *API) {
+		if clock == nil {
+			clock = platform.WallClock{}
+		}
+		a.limits, a.clock = platform.NewLimiter(platform.DefaultSlack), clock
+	}
+}
+
 // NewAPI returns a fake API accepting token. logf, when not nil, is told about
 // every request (with the token never printed).
-func NewAPI(token string, logf func(format string, args ...any)) *API {
+func NewAPI(token string, logf func(format string, args ...any), opts ...Option) *API {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &API{token: token, log: logf, notify: make(chan struct{})}
+	a := &API{token: token, log: logf, notify: make(chan struct{})}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Inject queues faults for the next requests.
@@ -143,38 +174,25 @@ func (a *API) Reset() {
 	a.sent, a.faults, a.rate = nil, nil, 0
 }
 
+// ErrRefused is the answer (400) to a send to a uid Refuse names.
+var ErrRefused = errors.New("user does not accept messages from this bot")
+
+// ErrFault is the answer to a send an injected Fault's Status fails.
+var ErrFault = errors.New("injected fault")
+
+// ServeHTTP answers a send-message call: rejected as package platform says
+// (see API), else refused (Refuse), else faulted (Inject), else over the
+// rate limits (WithRateLimits), else accepted.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/bot/send-message" {
-		answer(w, http.StatusNotFound, "unknown endpoint "+r.URL.Path)
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		answer(w, http.StatusMethodNotAllowed, "use POST")
-		return
-	}
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get(handler.HeaderAppKey)), []byte(a.token)) != 1 {
-		a.log("send-message rejected: bad X-App-Key")
-		answer(w, http.StatusUnauthorized, "invalid X-App-Key")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	req, body, err := platform.ReadSendMessage(r, a.token)
 	if err != nil {
-		answer(w, http.StatusBadRequest, "could not read body")
+		a.log("send-message rejected: %v", err)
+		err.(*platform.Error).Write(w)
 		return
 	}
-	var req struct {
-		UID     *int64           `json:"uid"`
-		Message *handler.Message `json:"message"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil || req.UID == nil || req.Message == nil {
-		a.log("send-message rejected: malformed body")
-		answer(w, http.StatusBadRequest, `body must be {"uid": number, "message": {...}}`)
-		return
-	}
-	if a.refuses(*req.UID) {
-		a.log("send-message to uid %d refused", *req.UID)
-		answer(w, http.StatusBadRequest, "user does not accept messages from this bot")
+	if a.refuses(req.UID) {
+		a.log("send-message to uid %d refused", req.UID)
+		(&platform.Error{Status: http.StatusBadRequest, Err: ErrRefused}).Write(w)
 		return
 	}
 	f := a.nextFault()
@@ -187,25 +205,32 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case f.Drop == DropBefore:
-		a.log("send-message to uid %d: connection dropped (not accepted)", *req.UID)
+		a.log("send-message to uid %d: connection dropped (not accepted)", req.UID)
 		hangUp(w)
 		return
 	case f.Status != 0:
+		e := &platform.Error{Status: f.Status, Err: ErrFault}
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
-		a.log("send-message to uid %d: injected %d", *req.UID, f.Status)
-		answer(w, f.Status, "injected fault")
+		a.log("send-message to uid %d: injected %d", req.UID, f.Status)
+		e.Write(w)
 		return
 	}
-	id := a.accept(*req.UID, *req.Message, body)
-	a.log("send-message to uid %d accepted: %s", *req.UID, body)
+	if a.limits != nil {
+		if err := a.limits.Take(a.clock.Now(), req.UID); err != nil {
+			a.log("send-message to uid %d rejected: %v", req.UID, err)
+			err.(*platform.Error).Write(w)
+			return
+		}
+	}
+	id := a.accept(req, body)
+	a.log("send-message to uid %d accepted: %s", req.UID, body)
 	if f.Drop == DropAfter {
 		hangUp(w)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"success":true,"messageId":%q}`+"\n", id)
+	platform.WriteAccepted(w, id)
 }
 
 func (a *API) nextFault() Fault {
@@ -222,12 +247,12 @@ func (a *API) nextFault() Fault {
 	return f
 }
 
-func (a *API) accept(uid int64, msg handler.Message, body []byte) string {
+func (a *API) accept(req platform.SendMessage, body []byte) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.seq++
-	id := fmt.Sprintf("%024x", a.seq)
-	s := Sent{UID: uid, Message: msg, Body: body, MessageID: id, At: time.Now()}
+	id := platform.MessageID(int64(a.seq))
+	s := Sent{UID: req.UID, Message: coreMessage(req.Message), Body: body, MessageID: id, At: time.Now()}
 	if a.observe != nil {
 		a.observe(s)
 	} else {
@@ -238,10 +263,18 @@ func (a *API) accept(uid int64, msg handler.Message, body []byte) string {
 	return id
 }
 
-func answer(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"success":false,"error":%s}`+"\n", strconv.Quote(msg))
+// coreMessage copies m into the core's type field by field (never through
+// JSON, so the core's tags play no part in what the fake read).
+func coreMessage(m platform.Message) handler.Message {
+	out := handler.Message{Text: m.Text, Media: m.Media}
+	for _, row := range m.ButtonMarkup {
+		r := make([]handler.Button, len(row))
+		for i, b := range row {
+			r[i] = handler.Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL}
+		}
+		out.ButtonMarkup = append(out.ButtonMarkup, r)
+	}
+	return out
 }
 
 // hangUp closes the connection without an answer.
@@ -274,9 +307,9 @@ type TB interface {
 
 // NewServer starts the fake API on loopback, accepting token, and stops it
 // when the test ends.
-func NewServer(t TB, token string) *Server {
+func NewServer(t TB, token string, opts ...Option) *Server {
 	t.Helper()
-	api := NewAPI(token, nil)
+	api := NewAPI(token, nil, opts...)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &Server{API: api, URL: srv.URL, srv: srv}

@@ -1,6 +1,8 @@
 // Command fakeapi is the test kit's fake Sociogram Bot API as a program: it
 // accepts send-message calls carrying SOCIOGRAM_BOT_TOKEN and prints every
 // reply it receives (bin/fakeapi), for trying a bot without the emulator.
+// It checks each call as the emulator does (package platform) and prints
+// why it rejected one; it enforces no rate limits.
 //
 // Environment: SOCIOGRAM_BOT_TOKEN (required), FAKE_API_ADDR (default
 // 127.0.0.1:8081).
