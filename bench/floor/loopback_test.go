@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	httpadapter "github.com/sociogram-kit/kit/adapters/http"
+	"github.com/sociogram-kit/kit/bench/internal/floorbot"
 	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/fixture"
@@ -19,8 +20,8 @@ import (
 // BenchmarkLoopback is the whole path of bin/webhook (kit) and of this floor
 // in one process and one harness, for profiles that compare per request: a
 // keep-alive client, the server, the bot, and its reply to the fake Bot API
-// over loopback. The kit's log line goes to io.Discard (kit) or is off
-// (kit-warn); kit-warn-no-timeouts serves the kit without the plain-HTTP
+// over loopback. The kit's log line and the floor's go to io.Discard (the
+// kit's is off in kit-warn); kit-warn-no-timeouts serves the kit without the plain-HTTP
 // adapter's server timeouts. The load benchmark (bench/load) measures the real binaries;
 // this one exists to be run under a profiler:
 //
@@ -28,7 +29,6 @@ import (
 func BenchmarkLoopback(b *testing.B) {
 	const tok = "loopback-bench-token"
 	api := sociogramtest.NewServer(b, tok)
-	token, apiURL = tok, api.URL+"/bot/send-message"
 	kit := func(level slog.Level) *http.Server {
 		cfg, err := config.FromEnv(func(k string) string {
 			return map[string]string{config.EnvToken: tok, config.EnvAPIURL: api.URL, config.EnvRateLimit: "off"}[k]
@@ -44,7 +44,7 @@ func BenchmarkLoopback(b *testing.B) {
 		return httpadapter.NewServer(bot, cfg.NewLogger(io.Discard))
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /webhook", webhook)
+	mux.Handle("POST /webhook", floorbot.New(tok, api.URL, slog.New(slog.NewJSONHandler(io.Discard, nil))))
 	for _, tc := range []struct {
 		name string
 		srv  func() *http.Server // a fresh one for every run of the benchmark

@@ -1,79 +1,59 @@
 // Command lambdafloor is the floor the Lambda bootstrap is measured against:
 // the least an aws-lambda-go function can do for the same work, written by
-// hand without the kit. It takes an HTTP API (payload 2.0) event, checks
-// X-App-Key in constant time, decodes a chat-message and, when its text
-// contains "hello", sends the example bot's reply to the Bot API with
-// net/http before answering 200.
+// hand without the kit. It takes an HTTP API (payload 2.0) event and serves
+// its body with the floor's bot (package bench/internal/floorbot:
+// constant-time X-App-Key check, encoding/json, the example bot's reply
+// through a keep-alive client), logging one JSON line per invocation to
+// stdout with the Lambda request id, as the kit's bootstrap does.
 //
-// Environment: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL.
+// Environment: SOCIOGRAM_BOT_TOKEN, SOCIOGRAM_API_URL;
+// SOCIOGRAM_BENCH_EXIT_FIFO for the instruction counts (package
+// bench/internal/benchexit).
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/subtle"
-	"encoding/json"
-	"fmt"
+	"encoding/base64"
+	"log/slog"
 	"net/http"
 	"os"
-	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/sociogram-kit/kit/bench/internal/benchexit"
+	"github.com/sociogram-kit/kit/bench/internal/floorbot"
 )
 
-var (
-	token  = os.Getenv("SOCIOGRAM_BOT_TOKEN")
-	apiURL = os.Getenv("SOCIOGRAM_API_URL")
-	client = &http.Client{Timeout: 10 * time.Second}
-)
+// requestID adds the invocation's request id to every line logged with its
+// context.
+type requestID struct{ slog.Handler }
 
-type update struct {
-	Data struct {
-		ChatMessage *struct {
-			UID     int64 `json:"uid"`
-			Message struct {
-				Text string `json:"text"`
-			} `json:"message"`
-		} `json:"chat-message"`
-	} `json:"data"`
+func (h requestID) Handle(ctx context.Context, r slog.Record) error {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		r.AddAttrs(slog.String("request_id", lc.AwsRequestID))
+	}
+	return h.Handler.Handle(ctx, r)
 }
+
+var bot = floorbot.New(os.Getenv("SOCIOGRAM_BOT_TOKEN"), os.Getenv("SOCIOGRAM_API_URL"),
+	slog.New(requestID{slog.NewJSONHandler(os.Stdout, nil)}))
 
 func handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	answer := func(status int) (events.APIGatewayV2HTTPResponse, error) {
-		return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: http.StatusText(status)}, nil
+	body := []byte(ev.Body)
+	status := http.StatusBadRequest
+	if !ev.IsBase64Encoded {
+		status = bot.Serve(ctx, ev.Headers["x-app-key"], body)
+	} else if b, err := base64.StdEncoding.DecodeString(ev.Body); err == nil {
+		status = bot.Serve(ctx, ev.Headers["x-app-key"], b)
 	}
-	if subtle.ConstantTimeCompare([]byte(ev.Headers["x-app-key"]), []byte(token)) != 1 {
-		return answer(http.StatusUnauthorized)
+	text := "OK\n"
+	if status != http.StatusOK {
+		text = http.StatusText(status) + "\n"
 	}
-	var u update
-	if err := json.Unmarshal([]byte(ev.Body), &u); err != nil {
-		return answer(http.StatusBadRequest)
-	}
-	m := u.Data.ChatMessage
-	if m == nil || !strings.Contains(strings.ToLower(m.Message.Text), "hello") {
-		return answer(http.StatusOK)
-	}
-	reply, _ := json.Marshal(map[string]any{"uid": m.UID, "message": map[string]any{
-		"text":         fmt.Sprintf("Hello there! You said: %q", m.Message.Text),
-		"buttonMarkup": [][]map[string]string{{{"text": "Tell me more", "callbackData": "more_info"}}},
-	}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/bot/send-message", bytes.NewReader(reply))
-	if err != nil {
-		return answer(http.StatusInternalServerError)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-App-Key", token)
-	resp, err := client.Do(req)
-	if err != nil {
-		return answer(http.StatusInternalServerError)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return answer(http.StatusInternalServerError)
-	}
-	return answer(http.StatusOK)
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: text,
+		Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"}}, nil
 }
 
-func main() { lambda.Start(handle) }
+func main() { benchexit.Go(func() { lambda.Start(handle) }) }
