@@ -66,7 +66,7 @@ func ParseSendMessage(contentType string, body []byte) (SendMessage, error) {
 	}
 	var m SendMessage
 	var hasUID, hasMessage bool
-	err = fields(obj, "the body", func(key string, v json.RawMessage) error {
+	err = fields(obj, func() string { return "the body" }, func(key string, v []byte) error {
 		switch key {
 		case "uid":
 			hasUID = true
@@ -109,30 +109,38 @@ func checkContentType(ct string) error {
 }
 
 // single returns the one JSON object body holds, refusing anything else:
-// not JSON, not an object, or something after it.
-func single(body []byte) (json.RawMessage, error) {
-	if len(trimSpace(body)) == 0 {
-		return nil, malformed("the body is empty: want {\"uid\": <number>, \"message\": {...}}")
+// not JSON, not an object, or something after it. What it returns is valid
+// JSON, which the walk below (fields, elements) relies on.
+func single(body []byte) ([]byte, error) {
+	v := trimSpace(body)
+	if len(v) == 0 {
+		return nil, malformed(`the body is empty: want {"uid": <number>, "message": {...}}`)
 	}
+	if !json.Valid(v) {
+		return nil, notJSON(body)
+	}
+	if v[0] != '{' {
+		return nil, malformed(`not a JSON object: want {"uid": <number>, "message": {...}}`)
+	}
+	return bytes.TrimRight(v, " \t\r\n"), nil
+}
+
+// notJSON says where body stops being one JSON value (the slow path, for
+// the error only).
+func notJSON(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var v json.RawMessage
 	if err := dec.Decode(&v); err != nil {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			return nil, malformed(fmt.Sprintf("not valid JSON (at byte %d)", se.Offset))
+			return malformed(fmt.Sprintf("not valid JSON (at byte %d)", se.Offset))
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, malformed("not valid JSON (the body ends early)")
+			return malformed("not valid JSON (the body ends early)")
 		}
-		return nil, malformed("not valid JSON")
+		return malformed("not valid JSON")
 	}
-	if len(trimSpace(body[dec.InputOffset():])) != 0 {
-		return nil, malformed(fmt.Sprintf("something follows the JSON object (at byte %d)", dec.InputOffset()))
-	}
-	if v[0] != '{' {
-		return nil, malformed("not a JSON object: want {\"uid\": <number>, \"message\": {...}}")
-	}
-	return v, nil
+	return malformed(fmt.Sprintf("something follows the JSON object (at byte %d)", dec.InputOffset()))
 }
 
 // trimSpace drops the JSON whitespace that leads b.
@@ -140,35 +148,104 @@ func trimSpace(b []byte) []byte {
 	return bytes.TrimLeft(b, " \t\r\n")
 }
 
-// fields calls f with each field of the JSON object obj (already valid
-// JSON), by its exact name, refusing a name given twice.
-func fields(obj json.RawMessage, where string, f func(key string, v json.RawMessage) error) error {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if _, err := dec.Token(); err != nil { // '{'
-		return malformed(where + " is not valid JSON")
+// The walk over JSON already found valid: positions only, no checks.
+
+// ws returns the index of the first non-whitespace byte of b from i.
+func ws(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
 	}
-	var seen []string
-	for dec.More() {
-		tok, err := dec.Token()
-		key, ok := tok.(string)
-		if err != nil || !ok {
-			return malformed(where + " is not valid JSON")
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; ; i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return malformed(where + " is not valid JSON")
+	}
+}
+
+// skipValue returns the index after the value starting at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
 		}
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// text returns the JSON string s (with its quotes) as Go text.
+func text(s []byte) string {
+	if bytes.IndexByte(s, '\\') < 0 {
+		return string(s[1 : len(s)-1])
+	}
+	var out string
+	json.Unmarshal(s, &out) // valid JSON: cannot fail
+	return out
+}
+
+// fields calls f with each field of the valid JSON object obj, by its
+// exact name, refusing a name given twice.
+func fields(obj []byte, where func() string, f func(key string, v []byte) error) error {
+	var seenBuf [4]string
+	seen := seenBuf[:0]
+	for i := ws(obj, 1); obj[i] != '}'; {
+		end := skipString(obj, i)
+		key := text(obj[i:end])
+		i = ws(obj, ws(obj, end)+1) // past ':'
+		end = skipValue(obj, i)
+		v := obj[i:end]
 		for _, s := range seen {
 			if s == key {
-				return malformed(fmt.Sprintf("%s has %s twice", where, name(key)))
+				return malformed(fmt.Sprintf("%s has %s twice", where(), name(key)))
 			}
 		}
 		seen = append(seen, key)
 		if err := f(key, v); err != nil {
 			return err
 		}
+		if i = ws(obj, end); obj[i] == ',' {
+			i = ws(obj, i+1)
+		}
 	}
 	return nil
+}
+
+// elements returns the items of the valid JSON array arr.
+func elements(arr []byte) [][]byte {
+	var out [][]byte
+	for i := ws(arr, 1); arr[i] != ']'; {
+		end := skipValue(arr, i)
+		out = append(out, arr[i:end])
+		if i = ws(arr, end); arr[i] == ',' {
+			i = ws(arr, i+1)
+		}
+	}
+	return out
 }
 
 // unknown is the error for a field the platform does not document.
@@ -185,7 +262,7 @@ func name(key string) string {
 	return strconv.Quote(key)
 }
 
-func parseUID(v json.RawMessage, uid *int64) error {
+func parseUID(v []byte, uid *int64) error {
 	const want = `"uid" must be a positive whole number`
 	if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
 		return malformed(want)
@@ -204,14 +281,14 @@ func parseUID(v json.RawMessage, uid *int64) error {
 	return nil
 }
 
-func parseMessage(v json.RawMessage, m *Message) error {
+func parseMessage(v []byte, m *Message) error {
 	if v[0] != '{' {
 		return malformed(`"message" must be an object: {"text": "..."}`)
 	}
-	err := fields(v, `"message"`, func(key string, v json.RawMessage) error {
+	err := fields(v, func() string { return `"message"` }, func(key string, v []byte) error {
 		switch key {
 		case "text":
-			return parseString(v, `"text"`, &m.Text)
+			return parseString(v, func() string { return `"text"` }, &m.Text)
 		case "buttonMarkup":
 			return parseMarkup(v, &m.ButtonMarkup)
 		case "media":
@@ -228,44 +305,48 @@ func parseMessage(v json.RawMessage, m *Message) error {
 	return nil
 }
 
-func parseString(v json.RawMessage, what string, s *string) error {
-	if v[0] != '"' || json.Unmarshal(v, s) != nil {
-		return malformed(what + " must be a string")
+func parseString(v []byte, what func() string, s *string) error {
+	if v[0] != '"' {
+		return malformed(what() + " must be a string")
 	}
+	*s = text(v)
 	return nil
 }
 
-func parseArray(v json.RawMessage, what string) ([]json.RawMessage, error) {
-	var items []json.RawMessage
-	if v[0] != '[' || json.Unmarshal(v, &items) != nil {
-		return nil, malformed(what + " must be an array")
+func parseArray(v []byte, what func() string) ([][]byte, error) {
+	if v[0] != '[' {
+		return nil, malformed(what() + " must be an array")
 	}
-	return items, nil
+	return elements(v), nil
 }
 
-func parseMedia(v json.RawMessage, media *[]json.RawMessage) error {
-	items, err := parseArray(v, `"media"`)
+func parseMedia(v []byte, media *[]json.RawMessage) error {
+	items, err := parseArray(v, func() string { return `"media"` })
 	if err != nil {
 		return err
 	}
+	out := make([]json.RawMessage, len(items))
 	for i, it := range items {
 		if it[0] != '{' {
 			return malformed(fmt.Sprintf(`"media" item %d must be an object`, i+1))
 		}
+		out[i] = append(json.RawMessage(nil), it...) // the caller may reuse body
 	}
-	*media = items
+	if len(out) > 0 {
+		*media = out
+	}
 	return nil
 }
 
-func parseMarkup(v json.RawMessage, markup *[][]Button) error {
-	rows, err := parseArray(v, `"buttonMarkup"`)
+func parseMarkup(v []byte, markup *[][]Button) error {
+	rows, err := parseArray(v, func() string { return `"buttonMarkup"` })
 	if err != nil {
 		return err
 	}
 	n := 0
 	out := make([][]Button, 0, len(rows))
 	for i, raw := range rows {
-		row, err := parseArray(raw, fmt.Sprintf(`"buttonMarkup" row %d`, i+1))
+		row, err := parseArray(raw, func() string { return fmt.Sprintf(`"buttonMarkup" row %d`, i+1) })
 		switch {
 		case err != nil:
 			return err
@@ -279,7 +360,8 @@ func parseMarkup(v json.RawMessage, markup *[][]Button) error {
 		}
 		bs := make([]Button, len(row))
 		for j, rb := range row {
-			if err := parseButton(rb, fmt.Sprintf("button %d of row %d", j+1, i+1), &bs[j]); err != nil {
+			where := func() string { return fmt.Sprintf("button %d of row %d", j+1, i+1) }
+			if err := parseButton(rb, where, &bs[j]); err != nil {
 				return err
 			}
 		}
@@ -291,35 +373,35 @@ func parseMarkup(v json.RawMessage, markup *[][]Button) error {
 	return nil
 }
 
-func parseButton(v json.RawMessage, where string, b *Button) error {
+func parseButton(v []byte, where func() string, b *Button) error {
 	if v[0] != '{' {
-		return malformed(where + ` must be an object: {"text": "...", "callbackData": "..."} or {"text": "...", "url": "..."}`)
+		return malformed(where() + ` must be an object: {"text": "...", "callbackData": "..."} or {"text": "...", "url": "..."}`)
 	}
 	var hasData, hasURL bool
-	err := fields(v, where, func(key string, v json.RawMessage) error {
+	err := fields(v, where, func(key string, v []byte) error {
 		switch key {
 		case "text":
-			return parseString(v, where+`'s "text"`, &b.Text)
+			return parseString(v, func() string { return where() + `'s "text"` }, &b.Text)
 		case "callbackData":
 			hasData = true
-			return parseString(v, where+`'s "callbackData"`, &b.CallbackData)
+			return parseString(v, func() string { return where() + `'s "callbackData"` }, &b.CallbackData)
 		case "url":
 			hasURL = true
-			return parseString(v, where+`'s "url"`, &b.URL)
+			return parseString(v, func() string { return where() + `'s "url"` }, &b.URL)
 		}
-		return unknown(key, where, `"text", "callbackData" and "url"`)
+		return unknown(key, where(), `"text", "callbackData" and "url"`)
 	})
 	switch {
 	case err != nil:
 		return err
 	case b.Text == "":
-		return malformed(where + ` has no "text"`)
+		return malformed(where() + ` has no "text"`)
 	case hasData == hasURL:
-		return malformed(where + ` needs exactly one of "callbackData" or "url"`)
+		return malformed(where() + ` needs exactly one of "callbackData" or "url"`)
 	case hasData && b.CallbackData == "":
-		return malformed(where + `'s "callbackData" is empty`)
+		return malformed(where() + `'s "callbackData" is empty`)
 	case len(b.CallbackData) > MaxCallbackDataBytes:
-		return malformed(fmt.Sprintf(`%s's "callbackData" has %d bytes, over %d`, where, len(b.CallbackData), MaxCallbackDataBytes))
+		return malformed(fmt.Sprintf(`%s's "callbackData" has %d bytes, over %d`, where(), len(b.CallbackData), MaxCallbackDataBytes))
 	case hasURL:
 		return checkURL(b.URL, where)
 	}
@@ -327,13 +409,13 @@ func parseButton(v json.RawMessage, where string, b *Button) error {
 }
 
 // checkURL accepts an absolute http or https URL with a host.
-func checkURL(s, where string) error {
+func checkURL(s string, where func() string) error {
 	if len(s) > MaxURLBytes {
-		return malformed(fmt.Sprintf(`%s's "url" has %d bytes, over %d`, where, len(s), MaxURLBytes))
+		return malformed(fmt.Sprintf(`%s's "url" has %d bytes, over %d`, where(), len(s), MaxURLBytes))
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(s, " \t\r\n") {
-		return malformed(where + `'s "url" must be an absolute http:// or https:// URL with a host, e.g. https://example.com/help`)
+		return malformed(where() + `'s "url" must be an absolute http:// or https:// URL with a host, e.g. https://example.com/help`)
 	}
 	return nil
 }
