@@ -55,5 +55,6 @@
 // send; NewChatMessage and NewCallbackQuery build them and Update.Encode
 // writes them.
 //
-// The package imports the standard library only and does no I/O of its own.
+// The package imports the standard library only (a test keeps it so); its
+// only I/O is reading the request ReadSendMessage is given.
 package platform
