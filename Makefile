@@ -92,28 +92,63 @@ fuzz:
 	  done; \
 	done
 
-## bench: in-process benchmarks, then the load benchmark of bin/webhook
-## against the hand-written floor (bench/floor), alternating; writes the
-## numbers into BENCHMARKS.md and the plots into docs/bench. About 6 minutes.
+## bench: in-process benchmarks, then the load benchmark (bench/load) of the
+## kit against its hand-written floor on each path: plain HTTP (bin/webhook,
+## bench/floor), Cloud Functions (bin/gcf, bench/gcffloor, both on
+## functions-framework-go) and Lambda (the bootstrap, bench/lambdafloor, both
+## under aws-lambda-rie): CPU per 1k requests with confidence intervals, peak
+## RSS, cold start, binary size, instructions per request under callgrind;
+## then the plain-HTTP grid and bursts. Writes the numbers into BENCHMARKS.md
+## and the plots into docs/bench. About 13 minutes. BENCH_ARGS: more flags.
+BENCH_ARGS ?=
 bench: bench-tools
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./handler/ ./botapi/ | tee $(BENCH_OUT)/inprocess.txt
 	@if GOBIN=$(TOOLS) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION); then \
 	  $(TOOLS)/benchstat $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; \
 	else echo "!! benchstat could not be installed: BENCHMARKS.md gets the raw output" >&2; \
 	  grep '^Benchmark' $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; fi
-	$(BENCH_OUT)/load -webhook $(BIN)/webhook -floor $(BENCH_OUT)/floor -out docs/bench -md BENCHMARKS.md \
-	  -inprocess $(BENCH_OUT)/inprocess.txt -inprocess-stat $(BENCH_OUT)/inprocess-stat.txt
+	$(BENCH_OUT)/load -bin $(BENCH_OUT) -rie $(TOOLS)/aws-lambda-rie -out docs/bench -md BENCHMARKS.md \
+	  -inprocess $(BENCH_OUT)/inprocess.txt -inprocess-stat $(BENCH_OUT)/inprocess-stat.txt $(BENCH_ARGS)
 
-## bench-short: a smoke run of the load benchmark (well under a minute); its
-## output stays in bin/bench-short
+## bench-short: a smoke run of the load benchmark on the three paths, with
+## instruction counts (well under a minute); its output stays in bin/bench-short
 bench-short: bench-tools
-	$(BENCH_OUT)/load -short -webhook $(BIN)/webhook -floor $(BENCH_OUT)/floor -out $(BIN)/bench-short
+	$(BENCH_OUT)/load -short -bin $(BENCH_OUT) -rie $(TOOLS)/aws-lambda-rie -out $(BIN)/bench-short
 
-bench-tools:
+## bench-tools: the binaries of the load benchmark in bin/bench: each path's
+## kit as built for deploy (make build's flags; the bootstrap with
+## LAMBDA_BUILD's for this machine) and its floor with the same flags; the
+## kit's mains with a counted exit (bench/kitexit) and the Lambda floor with
+## symbols, for callgrind; the harness. Needs aws-lambda-rie and valgrind.
+BENCH_LAMBDA = CGO_ENABLED=0 GOOS=linux GOARCH=$$($(GO) env GOARCH) $(GO) build -tags lambda.norpc -trimpath
+bench-tools: tools-lambda tools-valgrind
 	@mkdir -p $(BENCH_OUT)
-	$(GO) build -trimpath -o $(BIN)/webhook ./adapters/http/cmd/webhook
+	$(GO) build -trimpath -o $(BENCH_OUT)/webhook ./adapters/http/cmd/webhook
 	$(GO) build -trimpath -o $(BENCH_OUT)/floor ./bench/floor
+	$(GO) build -trimpath -o $(BENCH_OUT)/gcf ./adapters/gcf/cmd/gcf
+	$(GO) build -trimpath -o $(BENCH_OUT)/gcffloor ./bench/gcffloor
+	$(BENCH_LAMBDA) -ldflags='-s -w -buildid=' -o $(BENCH_OUT)/bootstrap ./adapters/lambda/cmd/bootstrap
+	$(BENCH_LAMBDA) -ldflags='-s -w -buildid=' -o $(BENCH_OUT)/lambdafloor ./bench/lambdafloor
+	$(GO) build -trimpath -o $(BENCH_OUT)/kitexit-webhook ./bench/kitexit/webhook
+	$(GO) build -trimpath -o $(BENCH_OUT)/kitexit-gcf ./bench/kitexit/gcf
+	$(BENCH_LAMBDA) -o $(BENCH_OUT)/kitexit-bootstrap ./bench/kitexit/bootstrap
+	$(BENCH_LAMBDA) -o $(BENCH_OUT)/lambdafloor-syms ./bench/lambdafloor
 	$(GO) build -trimpath -o $(BENCH_OUT)/load ./bench/load
+
+## tools-valgrind: Debian's valgrind (callgrind counts the benchmark's
+## instructions per request), when it is missing (needs apt-get and root or
+## sudo; says loudly when it cannot, and the benchmark then skips the counts)
+.PHONY: tools-valgrind
+tools-valgrind:
+	@if ! command -v valgrind >/dev/null 2>&1; then \
+	  echo "== installing valgrind (instruction counts of make bench)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind >/dev/null; \
+	  fi; \
+	  command -v valgrind >/dev/null 2>&1 || echo "!! valgrind could not be installed: make bench and bench-short will NOT count instructions per request" >&2; \
+	fi
+tools: tools-valgrind
 
 ## bench-state: per-user state (bench/state): store calls per kind of turn on
 ## memstore, DynamoDB (moto) and Firestore (emulator), then a stateful turn of

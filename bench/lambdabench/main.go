@@ -148,7 +148,7 @@ func measure(rie, bootstrap, apiURL string, event []byte, warm int) (time.Durati
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(p1),
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(p2), bootstrap)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SOCIOGRAM_BOT_TOKEN=" + token,
-		"SOCIOGRAM_API_URL=" + apiURL, "SOCIOGRAM_RATE_LIMIT=off", "LOG_LEVEL=error"}
+		"SOCIOGRAM_API_URL=" + apiURL, "SOCIOGRAM_RATE_LIMIT=off"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,13 +20,15 @@ import (
 
 // machine describes where the numbers were measured.
 type machine struct {
-	GoVersion string `json:"go_version"`
-	CPU       string `json:"cpu"`
-	CPUs      int    `json:"cpus"`
-	Kernel    string `json:"kernel"`
-	LoadAvg   string `json:"load_avg_at_start"`
-	Date      string `json:"date"`
-	Command   string `json:"command"`
+	GoVersion  string `json:"go_version"`
+	CPU        string `json:"cpu"`
+	CPUs       int    `json:"cpus"`
+	Kernel     string `json:"kernel"`
+	LoadAvg    string `json:"load_avg_at_start"`
+	LoadAvgEnd string `json:"load_avg_at_end"`
+	LoadDuring string `json:"load_1min_during"` // min–max (mean) of the 1-minute load average, sampled every 5 s
+	Date       string `json:"date"`
+	Command    string `json:"command"`
 }
 
 func describeMachine() machine {
@@ -42,10 +45,46 @@ func describeMachine() machine {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		m.LoadAvg = strings.Join(strings.Fields(string(b))[:3], " ")
-	}
+	m.LoadAvg = loadAvg()
 	return m
+}
+
+// loadAvg is the three load averages of /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// sampleLoad records the 1-minute load average every 5 s until stop is
+// closed, then returns "min–max (mean m)".
+func sampleLoad(stop <-chan struct{}) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		var xs []float64
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			if f := strings.Fields(loadAvg()); len(f) > 0 {
+				if v, err := strconv.ParseFloat(f[0], 64); err == nil {
+					xs = append(xs, v)
+				}
+			}
+			select {
+			case <-stop:
+				if len(xs) == 0 {
+					out <- "?"
+				} else {
+					out <- fmt.Sprintf("%.2f–%.2f (mean %.2f)", slices.Min(xs), slices.Max(xs), mean(xs))
+				}
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
 }
 
 // inprocBench is the median of one in-process benchmark's runs.
@@ -118,6 +157,9 @@ func write(cfg config, res *results) error {
 		return err
 	}
 	for name, c := range charts(res, cfg) {
+		if len(res.Grid) == 0 {
+			break // -headline-only: keep the plots of the last full run
+		}
 		if err := writeChart(filepath.Join(cfg.out, name), c); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -232,6 +274,11 @@ func headline(ps []point, target string, conc int, v func(point) float64) float6
 // pairedRatio is the median over trials of target/floor, each ratio taken
 // within one trial (the two ran back to back, under the same noise).
 func pairedRatio(ps []point, target string, conc int, v func(point) float64) float64 {
+	return median(pairedRatios(ps, target, conc, v))
+}
+
+// pairedRatios are target/floor of each trial, in trial order.
+func pairedRatios(ps []point, target string, conc int, v func(point) float64) []float64 {
 	var rs []float64
 	for _, p := range ps {
 		if p.Conc != conc || p.Target != target {
@@ -243,7 +290,7 @@ func pairedRatio(ps []point, target string, conc int, v func(point) float64) flo
 			}
 		}
 	}
-	return median(rs)
+	return rs
 }
 
 func verdict(r, target float64) string {
@@ -276,55 +323,17 @@ func f2(v float64) string {
 func loadMarkdown(res *results, imgDir string) string {
 	var b strings.Builder
 	m := res.Machine
-	fmt.Fprintf(&b, "Measured %s on %d vCPU (%s), %s, Linux %s; load average at the start %s; the run took %s.\n\n",
-		m.Date, m.CPUs, m.CPU, m.GoVersion, m.Kernel, m.LoadAvg, res.Took)
+	fmt.Fprintf(&b, "Measured %s on %d vCPU (%s), %s, Linux %s; load average at the start %s, at the end %s, 1-minute load average during the run %s; the run took %s.\n\n",
+		m.Date, m.CPUs, m.CPU, m.GoVersion, m.Kernel, m.LoadAvg, m.LoadAvgEnd, m.LoadDuring, res.Took)
 	fmt.Fprintf(&b, "Command: `%s`", m.Command)
 	if res.Short {
 		b.WriteString(" (**short smoke run: too few samples to quote**)")
 	}
-	b.WriteString("\n\n### Headline: kit over floor\n\n")
-	trials := 0
-	for _, p := range res.Headline {
-		trials = max(trials, p.Trial)
+	b.WriteString("\n\n")
+	pathsMarkdown(&b, res)
+	if len(res.Grid) == 0 {
+		return b.String()
 	}
-	fmt.Fprintf(&b, "Medians of %d trials per target (a fresh process each; kit, floor and the kit at `LOG_LEVEL=warn` taking turns to go first), Bot API latency 0, rate spacing off. \"kit / floor\" is the ratio of the medians; \"paired\" is the median of the ratios within each trial, where the two ran back to back under the same noise.\n\n", trials)
-	b.WriteString("| metric | in flight | kit | floor | kit / floor | paired | kit, LOG_LEVEL=warn | target (kit / floor) |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
-	concs := map[int]bool{}
-	var cs []int
-	for _, p := range res.Headline {
-		if !concs[p.Conc] {
-			concs[p.Conc] = true
-			cs = append(cs, p.Conc)
-		}
-	}
-	rows := []struct {
-		name  string
-		v     func(point) float64
-		limit float64
-	}{
-		{"CPU ms per 1,000 requests", func(p point) float64 { return p.CPUPer1kMS }, 1.10},
-		{"peak RSS (MB)", func(p point) float64 { return p.PeakRSSMB }, 1.3},
-		{"requests/s", func(p point) float64 { return p.RPS }, 0},
-		{"p50 latency (ms)", func(p point) float64 { return p.P50MS }, 0},
-		{"p99 latency (ms)", func(p point) float64 { return p.P99MS }, 0},
-	}
-	for _, r := range rows {
-		for _, c := range cs {
-			k, f := headline(res.Headline, "kit", c, r.v), headline(res.Headline, "floor", c, r.v)
-			t := "–"
-			if r.limit > 0 {
-				t = verdict(ratio(k, f), r.limit)
-			}
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.name, c, f2(k), f2(f), f2(ratio(k, f)),
-				f2(pairedRatio(res.Headline, "kit", c, r.v)), f2(headline(res.Headline, "kit-warn", c, r.v)), t)
-		}
-	}
-	k, f := median(res.Colds["kit"]), median(res.Colds["floor"])
-	fmt.Fprintf(&b, "| cold start, exec to first 200 (ms) | 1 | %s | %s | %s | – | %s | %s |\n\n", f2(k), f2(f), f2(ratio(k, f)), f2(median(res.Colds["kit-warn"])), verdict(ratio(k, f), 1.5))
-	lk, lf := headline(res.Headline, "kit", cs[0], func(p point) float64 { return p.ListenMS }), headline(res.Headline, "floor", cs[0], func(p point) float64 { return p.ListenMS })
-	fmt.Fprintf(&b, "Of which exec to the port accepting connections: kit %s ms, floor %s ms (medians of the headline trials' starts); the rest is the first request and its reply.\n\n", f2(lk), f2(lf))
-	fmt.Fprintf(&b, "Cold starts: %d per target (every fresh process of the headline trials plus extra starts), each timed from exec to the first webhook answered 200, a \"hello\" whose reply reached the fake API.\n\n", len(res.Colds["kit"]))
-
 	b.WriteString("### How the cost grows\n\n")
 	for _, name := range []string{"throughput", "p99", "cpu", "memory"} {
 		fmt.Fprintf(&b, "![%s](%s/%s.png)\n", name, filepath.ToSlash(imgDir), name)

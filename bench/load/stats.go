@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 )
@@ -42,3 +43,26 @@ func ratio(a, b float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// bootstrapMedianCI is the percentile-bootstrap confidence interval (level,
+// e.g. 0.95) of the median of xs: 10,000 resamples with a fixed seed, so a
+// run's report is reproducible from its results.json. NaN for fewer than 3
+// values.
+func bootstrapMedianCI(xs []float64, level float64) (lo, hi float64) {
+	if len(xs) < 3 {
+		return math.NaN(), math.NaN()
+	}
+	const resamples = 10_000
+	rng := rand.New(rand.NewPCG(1, 2))
+	meds := make([]float64, resamples)
+	s := make([]float64, len(xs))
+	for i := range meds {
+		for j := range s {
+			s[j] = xs[rng.IntN(len(xs))]
+		}
+		meds[i] = median(s)
+	}
+	slices.Sort(meds)
+	a := (1 - level) / 2
+	return meds[int(a*resamples)], meds[min(resamples-1, int((1-a)*resamples))]
+}
