@@ -263,7 +263,41 @@ func instrMarkdown(b *strings.Builder, res *results) {
 			fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", strings.ReplaceAll(c.Name, "|", "/"), fInt(c.Kit), fInt(c.Floor), fInt(c.Kit-c.Floor))
 		}
 		b.WriteString("\n")
+		var own []irCost
+		total := 0.0
+		for _, c := range in.Funcs {
+			if strings.HasPrefix(c.Name, kitModule) && !strings.HasPrefix(c.Name, kitModule+"bench/") {
+				own = append(own, c)
+				total += c.Kit
+			}
+		}
+		slices.SortFunc(own, func(x, y irCost) int { return cmpDesc(x.Kit, y.Kit) })
+		fmt.Fprintf(b, "The kit's own code (functions of %s… outside bench/): %s instructions per request in all (%s of the kit's), the largest: ", kitModule, fInt(total), pct(total/mean(in.perRequest("kit"))))
+		for i, c := range own {
+			if i == 6 {
+				break
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "`%s` %s", strings.TrimPrefix(c.Name, kitModule), fInt(c.Kit))
+		}
+		b.WriteString(".\n\n")
 	}
+}
+
+// kitModule prefixes the kit's own function names.
+const kitModule = "github.com/sociogram-kit/kit/"
+
+// cmpDesc orders larger values first.
+func cmpDesc(x, y float64) int {
+	switch {
+	case x > y:
+		return -1
+	case x < y:
+		return 1
+	}
+	return 0
 }
 
 func pct(v float64) string {
