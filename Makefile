@@ -107,13 +107,13 @@ bench: bench-tools
 	  $(TOOLS)/benchstat $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; \
 	else echo "!! benchstat could not be installed: BENCHMARKS.md gets the raw output" >&2; \
 	  grep '^Benchmark' $(BENCH_OUT)/inprocess.txt > $(BENCH_OUT)/inprocess-stat.txt; fi
-	$(BENCH_OUT)/load -bin $(BENCH_OUT) -rie $(TOOLS)/aws-lambda-rie -out docs/bench -md BENCHMARKS.md \
+	$(BENCH_OUT)/load -bin $(BENCH_OUT) -rie $(BIN)/tools/aws-lambda-rie -out docs/bench -md BENCHMARKS.md \
 	  -inprocess $(BENCH_OUT)/inprocess.txt -inprocess-stat $(BENCH_OUT)/inprocess-stat.txt $(BENCH_ARGS)
 
 ## bench-short: a smoke run of the load benchmark on the three paths, with
 ## instruction counts (well under a minute); its output stays in bin/bench-short
 bench-short: bench-tools
-	$(BENCH_OUT)/load -short -bin $(BENCH_OUT) -rie $(TOOLS)/aws-lambda-rie -out $(BIN)/bench-short
+	$(BENCH_OUT)/load -short -bin $(BENCH_OUT) -rie $(BIN)/tools/aws-lambda-rie -out $(BIN)/bench-short
 
 ## bench-tools: the binaries of the load benchmark in bin/bench: each path's
 ## kit as built for deploy (make build's flags; the bootstrap with
