@@ -61,6 +61,52 @@ type booking struct {
 
 func newLimiter() *limiter { return &limiter{users: map[int64]time.Time{}} }
 
+// Limiter is the fair limiter a Client spaces its sends with, for a sender
+// that paces queued replies itself (package replyqueue's Pacer, which adds a
+// restart-safe bound on top). Its methods are safe for concurrent use; the
+// times given to them should not go backwards.
+type Limiter struct{ l *limiter }
+
+// NewLimiter returns a Limiter that has seen no sends.
+func NewLimiter() *Limiter { return &Limiter{newLimiter()} }
+
+// Slot books the earliest time at or after now that a send to uid may go and
+// returns it with booked true, unless it is after deadline (the zero time: no
+// deadline); booked false means nothing was booked: ask again at the returned
+// time. Slot(now, uid, now) books only a send that may go at once.
+func (l *Limiter) Slot(now time.Time, uid int64, deadline time.Time) (at time.Time, booked bool) {
+	return l.l.slot(now, uid, deadline)
+}
+
+// Next is the earliest time at or after now that a send to uid could go,
+// booking nothing.
+func (l *Limiter) Next(now time.Time, uid int64) time.Time {
+	l.l.mu.Lock()
+	defer l.l.mu.Unlock()
+	now = later(now, l.l.seen)
+	if last, ok := l.l.users[uid]; ok {
+		if last.After(now) {
+			return last.Add(UserSpacing) // its booked send comes first
+		}
+		now = later(now, last.Add(UserSpacing))
+	}
+	return l.l.earliest(now, uid)
+}
+
+// Sends is how many sends to uid are booked in the BotWindow ending at now;
+// a user with LightSends or more is busy and may not take the Headroom.
+func (l *Limiter) Sends(now time.Time, uid int64) int {
+	l.l.mu.Lock()
+	defer l.l.mu.Unlock()
+	n := 0
+	for _, b := range l.l.sends {
+		if b.uid == uid && b.at.After(now.Add(-BotWindow)) && !b.at.After(now) {
+			n++
+		}
+	}
+	return n
+}
+
 // slot books the earliest time at or after now that a send to uid may go
 // and returns it with booked true, unless that is after deadline (the zero
 // time: no deadline). booked false means nothing was booked: ask again at

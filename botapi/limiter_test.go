@@ -105,3 +105,33 @@ func TestLimiterDeadlineBooksNothing(t *testing.T) {
 		t.Errorf("steady stream after the burst: %d of 480 sends got a slot before their deadline, want at least %d", sent, 3*BotLimit)
 	}
 }
+
+// TestLimiterExported: Next says when Slot would book, without booking;
+// Sends counts a user's sends of the last BotWindow; Slot with the deadline
+// now books only what may go at once.
+func TestLimiterExported(t *testing.T) {
+	l := NewLimiter()
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 3 {
+		now := t0.Add(time.Duration(i) * time.Second)
+		if next := l.Next(now, 1); !next.Equal(now) {
+			t.Fatalf("send %d: Next = +%s, want now", i, next.Sub(t0))
+		}
+		if _, ok := l.Slot(now, 1, now); !ok {
+			t.Fatalf("send %d not booked", i)
+		}
+	}
+	now := t0.Add(2500 * time.Millisecond)
+	if next := l.Next(now, 1); !next.Equal(t0.Add(3 * time.Second)) {
+		t.Errorf("Next = +%s, want +3s (a second after the last)", next.Sub(t0))
+	}
+	if at, ok := l.Slot(now, 1, now); ok || !at.Equal(t0.Add(3*time.Second)) {
+		t.Errorf("Slot with deadline now = +%s, %v; want nothing booked, +3s", at.Sub(t0), ok)
+	}
+	if n := l.Sends(now, 1); n != 3 {
+		t.Errorf("Sends = %d, want 3", n)
+	}
+	if n := l.Sends(t0.Add(BotWindow+time.Second), 1); n != 1 {
+		t.Errorf("a minute later, Sends = %d, want 1 (the sends at +0s and +1s have left the window)", n)
+	}
+}

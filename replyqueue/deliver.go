@@ -9,8 +9,8 @@ import (
 )
 
 // Deliverer sends queued replies: it decodes each, waits for the Pacer's
-// next slot and sends it with the Bot API client (whose own retries with
-// backoff handle a 429 or 5xx).
+// slot for its user and sends it with the Bot API client (whose own retries
+// with backoff handle a 429 or 5xx, honouring Retry-After).
 type Deliverer struct {
 	sender handler.Sender
 	pacer  *Pacer
@@ -24,6 +24,10 @@ func NewDeliverer(sender handler.Sender, pacer *Pacer) *Deliverer {
 	}
 	return &Deliverer{sender: sender, pacer: pacer}
 }
+
+// Pacer returns the Deliverer's Pacer, which senders ask whether a user is
+// busy and when the user's next send could go.
+func (d *Deliverer) Pacer() *Pacer { return d.pacer }
 
 // Outcome says what a queue should do with a reply after Deliver.
 type Outcome int
@@ -46,7 +50,7 @@ func (d *Deliverer) Deliver(ctx context.Context, body []byte) (Outcome, error) {
 	if err != nil {
 		return Done, err
 	}
-	if err := d.pacer.Wait(ctx); err != nil {
+	if err := d.pacer.Wait(ctx, uid); err != nil {
 		return Retry, fmt.Errorf("waiting to send to uid %d: %w", uid, err)
 	}
 	switch err := d.sender.Send(ctx, uid, msg); {

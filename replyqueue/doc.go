@@ -10,11 +10,12 @@
 // same when the same webhook is handled again, so a queue that deduplicates
 // (SQS FIFO) or a sender that remembers IDs (Pub/Sub) sends it once.
 //
-// Senders drain a queue with a Deliverer: a Pacer that spaces every send of
-// the bot by at least its interval (default 1.05 s, so any 60 s holds at most
-// 60 sends, and no user gets two within a second), a first send one interval
-// after the pacer starts (so a restarted sender cannot crowd its
-// predecessor's last send), and the Bot API client's own retries.
+// Senders drain a queue with a Deliverer: a Pacer that hands out send times
+// fairly and keeps the platform's limits even across sender restarts (the
+// Bot API client's fair limiter under a bucket of 6 sends refilled at 54 a
+// minute that a new sender starts empty, and that a user who floods may
+// only take from when it is full; see Pacer), and the Bot API client's own
+// retries.
 //
 // Implementations of Queue: Local (in-process, for the plain-HTTP server),
 // sqsqueue (Amazon SQS FIFO) and pubsubqueue (Google Cloud Pub/Sub with

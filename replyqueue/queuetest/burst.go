@@ -24,10 +24,11 @@ import (
 // Token is the bot token the kit's fakes use.
 const Token = "queue-test-token"
 
-// Recorder keeps what the fake Bot API accepted, stamped with a Clock.
+// Recorder keeps what the fake Bot API accepted, stamped with a clock (a
+// Clock or a SimClock).
 type Recorder struct {
 	API   *sociogramtest.Server
-	clock *Clock
+	clock botapi.Clock
 	mu    sync.Mutex
 	sent  []Stamped
 }
@@ -40,7 +41,7 @@ type Stamped struct {
 }
 
 // NewRecorder starts the fake Bot API and records what it accepts.
-func NewRecorder(t *testing.T, clock *Clock) *Recorder {
+func NewRecorder(t *testing.T, clock botapi.Clock) *Recorder {
 	r := &Recorder{API: sociogramtest.NewServer(t, Token), clock: clock}
 	r.API.Observe(func(s sociogramtest.Sent) {
 		r.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -24,9 +23,6 @@ type Consumer struct {
 	deliver *replyqueue.Deliverer
 	logger  *slog.Logger
 	now     func() time.Time
-
-	mu    sync.Mutex
-	sends map[string][]time.Time // per message group (user): this sender's sends in the last botapi.BotWindow
 }
 
 // Option configures a Consumer.
@@ -39,7 +35,7 @@ func WithClock(c botapi.Clock) Option { return func(s *Consumer) { s.now = c.Now
 // NewConsumer returns a Consumer for the queue at url that delivers with d and
 // deletes delivered messages with client.
 func NewConsumer(client *sqs.Client, url string, d *replyqueue.Deliverer, logger *slog.Logger, opts ...Option) *Consumer {
-	s := &Consumer{client: client, url: url, deliver: d, logger: logger, now: time.Now, sends: map[string][]time.Time{}}
+	s := &Consumer{client: client, url: url, deliver: d, logger: logger, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -49,13 +45,13 @@ func NewConsumer(client *sqs.Client, url string, d *replyqueue.Deliverer, logger
 // Fair share of one sender. FIFO hands out as many messages of one group as
 // it can, so a batch may hold nothing but one user's backlog; Handle then
 // sends only a few of them and defers the rest, so that the group is not
-// visible for DeferFor and the next batch holds the other users' replies.
+// visible for a while and the next batch holds the other users' replies.
+// Busy and quiet are the Pacer's (replyqueue.Pacer.Busy).
 const (
 	// BusyPerBatch is how many replies of a busy user (botapi.LightSends or
-	// more sends in the last botapi.BotWindow, counted by this sender) one
-	// batch sends; the user's later replies in the batch are deferred. A
-	// quiet user's replies are never deferred: a lone user's few replies
-	// still go out a second apart.
+	// more sends in the last botapi.BotWindow) one batch sends; the user's
+	// later replies in the batch are deferred. A quiet user's replies are
+	// never deferred: a lone user's few replies still go out a second apart.
 	BusyPerBatch = 2
 	// DeferFor is how long a deferred reply stays invisible: long enough
 	// for the next batch to be taken from the other groups, short enough
@@ -63,29 +59,44 @@ const (
 	// three seconds. Each deferral counts as a receive of the message (see
 	// the redrive policy's maxReceiveCount in template.yaml).
 	DeferFor = time.Second
+	// MaxBusyWait is how long a batch waits for a busy user's slot: more
+	// than the Pacer's bucket takes to fill after quiet users emptied it.
+	// A busy user whose slot is further away (others have spent the
+	// platform's minute) is deferred until then instead, so that the batch
+	// ends and the next one can bring other users' replies.
+	MaxBusyWait = 8 * time.Second
+	// maxDefer caps how long a deferral keeps a user's replies back.
+	maxDefer = botapi.BotWindow
 )
 
 // Handle delivers one batch and returns the messages to keep queued. It
-// takes the batch's users (message groups) in turn, each user's messages in
-// order. See the package documentation.
+// takes the batch's quiet users first, then the busy ones, each user's
+// messages in order and the users in turn. See the package documentation.
 func (s *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	fail := func(m events.SQSMessage) {
 		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 	}
+	pacer := s.deliver.Pacer()
 	groups := map[string][]events.SQSMessage{}
-	var order []string
+	var quiet, busy []string
 	for _, m := range ev.Records {
 		g := m.Attributes["MessageGroupId"]
 		if _, ok := groups[g]; !ok {
-			order = append(order, g)
+			if pacer.Busy(uid(g)) {
+				busy = append(busy, g)
+			} else {
+				quiet = append(quiet, g)
+			}
 		}
 		groups[g] = append(groups[g], m)
 	}
-	held := map[string]bool{}      // groups with a failed message in this batch
-	deferring := map[string]bool{} // busy groups whose share of this batch is sent
+	// A busy user's wait for its slot must not hold up the quiet users.
+	order := append(quiet, busy...)
+	held := map[string]bool{}               // groups with a failed message in this batch
+	deferring := map[string]time.Duration{} // busy groups handed back, for how long
 	batchSent := map[string]int{}
-	var deferred []events.SQSMessage
+	var handBack []events.SQSMessage
 	var sent, failed, skipped int
 	for round := 0; ; round++ {
 		more := false
@@ -95,16 +106,21 @@ func (s *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 			}
 			more = true
 			m := groups[group][round]
-			if !held[group] && !deferring[group] && batchSent[group] >= BusyPerBatch && s.busy(group) {
-				deferring[group] = true
+			if _, d := deferring[group]; !held[group] && !d && pacer.Busy(uid(group)) {
+				if batchSent[group] >= BusyPerBatch {
+					deferring[group] = DeferFor
+				} else if wait := pacer.Delay(uid(group)); wait > MaxBusyWait {
+					deferring[group] = min(wait, maxDefer)
+				}
 			}
+			_, deferred := deferring[group]
 			switch {
 			case held[group] || ctx.Err() != nil:
 				skipped++
 				fail(m)
 				continue
-			case deferring[group]:
-				deferred = append(deferred, m)
+			case deferred:
+				handBack = append(handBack, m)
 				fail(m)
 				continue
 			}
@@ -125,61 +141,30 @@ func (s *Consumer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 			}
 			sent++
 			batchSent[group]++
-			s.record(group)
 			s.remove(ctx, m)
 		}
 		if !more {
 			break
 		}
 	}
-	s.shorten(ctx, deferred)
-	s.logBatch(ctx, ev, sent, failed, skipped, len(deferred))
+	s.shorten(ctx, handBack, deferring)
+	s.logBatch(ctx, ev, sent, failed, skipped, len(handBack))
 	return resp, nil
 }
 
-// busy reports whether group's user had botapi.LightSends or more sends in
-// the last botapi.BotWindow.
-func (s *Consumer) busy(group string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	from := s.now().Add(-botapi.BotWindow)
-	n := 0
-	for _, at := range s.sends[group] {
-		if at.After(from) {
-			n++
-		}
-	}
-	return n >= botapi.LightSends
-}
-
-// record notes a send to group's user and forgets sends older than
-// botapi.BotWindow.
-func (s *Consumer) record(group string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	from := now.Add(-botapi.BotWindow)
-	for g, times := range s.sends {
-		i := 0
-		for i < len(times) && !times[i].After(from) {
-			i++
-		}
-		if i == len(times) {
-			delete(s.sends, g)
-		} else if i > 0 {
-			s.sends[g] = times[i:]
-		}
-	}
-	s.sends[group] = append(s.sends[group], now)
+// uid is the user of a message group (0, never busy, if it is not one).
+func uid(group string) int64 {
+	n, _ := strconv.ParseInt(group, 10, 64)
+	return n
 }
 
 // shorten hands deferred messages back early: the first deferred message
-// of each group stays in flight for DeferFor (instead of the queue's
-// visibility timeout), which keeps its whole group from being handed out
-// (FIFO), and the group's later ones are visible again at once, behind it.
-// Should this fail, they come back after the visibility timeout, later but
-// still in order.
-func (s *Consumer) shorten(ctx context.Context, deferred []events.SQSMessage) {
+// of each group stays in flight for its group's deferral (DeferFor, or
+// until the user's slot; instead of the queue's visibility timeout), which
+// keeps its whole group from being handed out (FIFO), and the group's later
+// ones are visible again at once, behind it. Should this fail, they come
+// back after the visibility timeout, later but still in order.
+func (s *Consumer) shorten(ctx context.Context, deferred []events.SQSMessage, deferring map[string]time.Duration) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	first := map[string]bool{}
@@ -187,7 +172,7 @@ func (s *Consumer) shorten(ctx context.Context, deferred []events.SQSMessage) {
 	for i, m := range deferred {
 		var secs int32
 		if g := m.Attributes["MessageGroupId"]; !first[g] {
-			first[g], secs = true, int32(DeferFor/time.Second)
+			first[g], secs = true, int32((deferring[g]+time.Second-1)/time.Second)
 		}
 		entries = append(entries, types.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)),
 			ReceiptHandle: aws.String(m.ReceiptHandle), VisibilityTimeout: secs})

@@ -17,13 +17,16 @@
 // redrive policy's maxReceiveCount.
 //
 // Fairness: SQS hands out as many messages of one group as it can, so a
-// batch may hold nothing but one busy user's backlog. A user with
-// botapi.LightSends or more sends in the last minute (as counted by the
-// Consumer) gets BusyPerBatch replies of a batch; the user's later replies
-// are deferred: reported failed, the first kept in flight for DeferFor
-// (which holds the whole group back) and the rest visible again at once,
-// so the next batch is taken from the other users. Each deferral counts as
-// a receive, which the template's maxReceiveCount (10) allows for. The bot-wide pace holds because only one
-// sender runs at a time (reserved concurrency 1) and its Pacer spaces every
-// send of the bot (see replyqueue.Pacer).
+// batch may hold nothing but one busy user's backlog. Handle takes a batch's
+// quiet users first; a busy user (botapi.LightSends or more sends in the
+// last minute, as the Deliverer's Pacer counts them) gets BusyPerBatch
+// replies of a batch, and the user's later replies are deferred: reported
+// failed, the first kept in flight for DeferFor (which holds the whole group
+// back) and the rest visible again at once, so the next batch is taken from
+// the other users. A busy user whose slot is more than MaxBusyWait away is
+// deferred until it. Each deferral counts as a receive, which the
+// template's maxReceiveCount (10) allows for. The bot-wide pace holds
+// because only one sender runs at a time (reserved concurrency 1) and its
+// Pacer paces every send of the bot, restarts included (see
+// replyqueue.Pacer).
 package sqsqueue
