@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/outbound"
 )
 
 // DefaultBaseURL is the platform's API base URL.
@@ -82,7 +82,7 @@ func New(token string, opts ...Option) *Client {
 	c := &Client{
 		base:        DefaultBaseURL,
 		token:       func() string { return token },
-		hc:          &http.Client{Transport: newTransport()},
+		hc:          &http.Client{Transport: outbound.NewTransport(64, 10*time.Second)},
 		clock:       wallClock{},
 		limiter:     newLimiter(),
 		maxAttempts: 4,
@@ -92,31 +92,11 @@ func New(token string, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
-	c.hc = noRedirects(c.hc)
+	// Go would send X-App-Key on to whatever host a 3xx names, even from
+	// https to http: the 3xx comes back as the response, and parseResponse
+	// turns it into an ErrRedirect. The caller's client is not changed.
+	c.hc = outbound.NoRedirects(c.hc)
 	return c
-}
-
-// noRedirects returns a copy of hc that follows no redirect: Go would send
-// X-App-Key on to whatever host a 3xx names, even from https to http. The
-// 3xx comes back as the response, and parseResponse turns it into an
-// ErrRedirect. The caller's client is not changed.
-func noRedirects(hc *http.Client) *http.Client {
-	cp := *hc
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
-}
-
-func newTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: 10 * time.Second,
-	}
 }
 
 // sendRequest is the documented request body.
