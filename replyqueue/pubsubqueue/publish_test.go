@@ -120,7 +120,7 @@ func TestQueuePublishes(t *testing.T) {
 		{"stored", []string{"200 " + ok}, 1, ""},
 		{"busy, then stored", []string{"503 " + googleError(503, "UNAVAILABLE", "try again"), "429 ", "200 " + ok}, 3, ""},
 		{"unavailable three times", []string{"503 " + googleError(503, "UNAVAILABLE", "The service is currently unavailable.")}, 3,
-			"pubsub: publish to projects/p/topics/replies: 503 Service Unavailable (UNAVAILABLE): The service is currently unavailable."},
+			"pubsub: publish to projects/p/topics/replies: 503 Service Unavailable (UNAVAILABLE): The service is currently unavailable. (after 3 attempts)"},
 		{"refused: not tried again", []string{"403 " + googleError(403, "PERMISSION_DENIED", "User not authorized to perform this action.")}, 1,
 			"pubsub: publish to projects/p/topics/replies: 403 Forbidden (PERMISSION_DENIED): User not authorized to perform this action."},
 		{"the token echoed back is cut out", []string{"400 " + googleError(400, "INVALID_ARGUMENT", "bad header Bearer "+accessToken)}, 1,
@@ -228,7 +228,7 @@ func TestQueueNoCredentials(t *testing.T) {
 	}
 	err = q.Enqueue(context.Background(), reply(1, "x", "x"))
 	if !errors.Is(err, pubsubqueue.ErrNoCredentials) ||
-		err.Error() != "pubsub: no credentials for publishing (an access token): metadata server unreachable" {
+		err.Error() != "pubsub: no credentials for publishing: getting a Google access token: metadata server unreachable" {
 		t.Errorf("Enqueue: %v", err)
 	}
 }
@@ -251,15 +251,15 @@ func TestNew(t *testing.T) {
 		{"a subscription", project + "/subscriptions/s", nil, `pubsub: topic "projects/p/subscriptions/s": want projects/PROJECT/topics/TOPIC`},
 		{"a topic with a query", topic + "?x=1", nil, `pubsub: topic "projects/p/topics/replies?x=1": want projects/PROJECT/topics/TOPIC`},
 		{"plain http elsewhere", topic, pubsubqueue.WithEndpoint("http://pubsub.googleapis.com"),
-			`pubsub: endpoint "http://pubsub.googleapis.com": plain http only to a loopback host (for the emulator, set PUBSUB_EMULATOR_HOST)`},
+			`pubsub: endpoint "http://pubsub.googleapis.com": plain http:// to pubsub.googleapis.com would send the access token unencrypted; use https:// (for an emulator: PUBSUB_EMULATOR_HOST)`},
 		{"an endpoint with a path", topic, pubsubqueue.WithEndpoint("https://pubsub.googleapis.com/v1"),
-			`pubsub: endpoint "https://pubsub.googleapis.com/v1": want https://HOST[:PORT]`},
+			`pubsub: endpoint "https://pubsub.googleapis.com/v1": want https://HOST[:PORT] with no path`},
 		{"another scheme", topic, pubsubqueue.WithEndpoint("ftp://pubsub.googleapis.com"),
-			`pubsub: endpoint "ftp://pubsub.googleapis.com": want https://HOST[:PORT]`},
+			`pubsub: endpoint "ftp://pubsub.googleapis.com": want https://HOST[:PORT] with no path`},
 		{"emulator as a URL", topic, pubsubqueue.WithEmulator("http://127.0.0.1:8085"),
-			`pubsub: PUBSUB_EMULATOR_HOST="http://127.0.0.1:8085": want HOST:PORT, e.g. 127.0.0.1:8085`},
+			`pubsub: PUBSUB_EMULATOR_HOST="http://127.0.0.1:8085": want the emulator's HOST:PORT, with no scheme or path`},
 		{"emulator without a port", topic, pubsubqueue.WithEmulator("127.0.0.1"),
-			`pubsub: PUBSUB_EMULATOR_HOST="127.0.0.1": want HOST:PORT, e.g. 127.0.0.1:8085`},
+			`pubsub: PUBSUB_EMULATOR_HOST="127.0.0.1": want the emulator's HOST:PORT, with no scheme or path`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []pubsubqueue.QueueOption

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/sociogram-kit/kit/internal/googleapi"
+	"github.com/sociogram-kit/kit/internal/outbound"
 	"github.com/sociogram-kit/kit/replyqueue"
 )
 
@@ -33,14 +34,14 @@ var ErrNoCredentials = errors.New("pubsub: no credentials for publishing")
 // Queue publishes replies to a topic through Pub/Sub's REST API (no client
 // library, no gRPC). It implements replyqueue.Queue.
 type Queue struct {
-	topic    string
-	endpoint string // scheme://host[:port], no trailing slash
-	hc       *http.Client
-	emulator bool
+	topic string
+	api   googleapi.Client
 
-	mu       sync.Mutex
-	ts       oauth2.TokenSource
-	newCreds func(context.Context) (oauth2.TokenSource, error)
+	// The options', for New.
+	endpoint string // a base URL, or the emulator's HOST:PORT
+	emulator bool
+	hc       *http.Client
+	source   oauth2.TokenSource
 }
 
 // QueueOption configures a Queue.
@@ -56,19 +57,19 @@ func WithEmulator(hostport string) QueueOption {
 // locational endpoint such as https://europe-west1-pubsub.googleapis.com.
 // Plain http is accepted for a loopback host only (a test's fake).
 func WithEndpoint(baseURL string) QueueOption {
-	return func(q *Queue) { q.endpoint, q.emulator = strings.TrimRight(baseURL, "/"), false }
+	return func(q *Queue) { q.endpoint, q.emulator = baseURL, false }
 }
 
 // WithHTTPClient publishes through hc's transport (and its timeout); the
 // Queue still follows no redirect. hc is not changed.
 func WithHTTPClient(hc *http.Client) QueueOption {
-	return func(q *Queue) { q.hc = noRedirects(hc) }
+	return func(q *Queue) { q.hc = hc }
 }
 
 // WithTokenSource authorises each publish with a token of ts instead of
 // Application Default Credentials.
 func WithTokenSource(ts oauth2.TokenSource) QueueOption {
-	return func(q *Queue) { q.newCreds = func(context.Context) (oauth2.TokenSource, error) { return ts, nil } }
+	return func(q *Queue) { q.source = ts }
 }
 
 // New returns the Queue publishing to topic (projects/PROJECT/topics/TOPIC)
@@ -78,19 +79,34 @@ func WithTokenSource(ts oauth2.TokenSource) QueueOption {
 // topic of another shape and on an endpoint that is not https (or http to a
 // loopback host), or an emulator host that is not HOST:PORT.
 func New(topic string, opts ...QueueOption) (*Queue, error) {
-	q := &Queue{topic: topic, endpoint: DefaultEndpoint, hc: noRedirects(&http.Client{Transport: newTransport()}),
-		newCreds: defaultCredentials}
+	q := &Queue{topic: topic, endpoint: DefaultEndpoint, hc: &http.Client{Transport: outbound.NewTransport(16, 10*time.Second)}}
 	for _, o := range opts {
 		o(q)
 	}
 	if err := checkTopic(topic); err != nil {
 		return nil, err
 	}
-	endpoint, err := checkEndpoint(q.endpoint, q.emulator)
-	if err != nil {
-		return nil, err
+	check := googleapi.Endpoint
+	if q.emulator {
+		check = googleapi.Emulator
 	}
-	q.endpoint = endpoint
+	base, err := check(q.endpoint, EnvEmulatorHost)
+	if err != nil {
+		return nil, fmt.Errorf("pubsub: %w", err)
+	}
+	q.api = googleapi.Client{
+		Base: base,
+		// A 3xx comes back as the answer, an APIError: Go would send the
+		// Authorization header on to whatever host it names.
+		HTTP:     outbound.NoRedirects(q.hc),
+		Attempts: attempts,
+		Backoff:  backoff,
+		API:      "Pub/Sub",
+		NewError: q.apiError,
+	}
+	if !q.emulator {
+		q.api.Auth = &googleapi.Credentials{Scope: Scope, Source: q.source, Err: ErrNoCredentials, EnvEmulatorHost: EnvEmulatorHost}
+	}
 	return q, nil
 }
 
@@ -106,25 +122,4 @@ func (q *Queue) Topic() string { return q.topic }
 // publish again.
 func (q *Queue) Enqueue(ctx context.Context, r replyqueue.Reply) error {
 	return q.publish(ctx, message{Data: r.Body, OrderingKey: r.GroupKey(), Attributes: map[string]string{AttrReplyID: r.ID}})
-}
-
-// token returns the Authorization header's value, finding the credentials
-// the first time (again after a failure: a missing role or metadata server
-// may come back).
-func (q *Queue) token() (string, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.ts == nil {
-		// Background: the source keeps this context for later refreshes.
-		ts, err := q.newCreds(context.Background())
-		if err != nil {
-			return "", fmt.Errorf("%w (Application Default Credentials): %w", ErrNoCredentials, err)
-		}
-		q.ts = ts
-	}
-	tok, err := q.ts.Token()
-	if err != nil {
-		return "", fmt.Errorf("%w (an access token): %w", ErrNoCredentials, err)
-	}
-	return tok.Type() + " " + tok.AccessToken, nil
 }

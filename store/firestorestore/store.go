@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
-	"github.com/sociogram-kit/kit/config"
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/internal/googleapi"
+	"github.com/sociogram-kit/kit/internal/outbound"
 )
 
 // The document's field names: a contract with the TTL policy terraform/ sets.
@@ -40,14 +40,11 @@ const Scope = "https://www.googleapis.com/auth/datastore"
 // Store is a handler.Store on one Firestore collection. It is safe for
 // concurrent use.
 type Store struct {
-	endpoint string // scheme://host, no trailing slash
 	database string // projects/P/databases/D
 	coll     string // the collection id
-	emulator bool   // plain http, "Bearer owner", no credentials
-	hc       *http.Client
-	attempts int
-	backoff  time.Duration
-	auth     auth
+	api      googleapi.Client
+	source   oauth2.TokenSource // WithTokenSource's, else nil
+	emulator bool               // plain http, "Bearer owner", no credentials
 
 	mu   sync.Mutex
 	seen map[string]seen // key -> the document as this Store last read or wrote it
@@ -67,32 +64,21 @@ type Option func(*Store) error
 // WithEmulator sends every call to the Firestore emulator at host (host:port,
 // the value of FIRESTORE_EMULATOR_HOST) over plain http, with the
 // emulator's admin credential ("Bearer owner") and no Google credentials.
-func WithEmulator(host string) Option {
-	return func(s *Store) error {
-		u, err := url.Parse("http://" + host)
-		if host == "" || err != nil || u.Host != host || u.Port() == "" {
-			return fmt.Errorf("%s=%q: want the emulator's HOST:PORT (e.g. 127.0.0.1:8080), no scheme or path", EnvEmulatorHost, host)
-		}
-		s.endpoint, s.emulator = "http://"+host, true
-		return nil
-	}
-}
+func WithEmulator(host string) Option { return withBase(googleapi.Emulator, host, true) }
 
 // WithEndpoint sends the calls to another base URL of the Firestore API
 // than DefaultEndpoint (a regional or private endpoint), with the same
 // credentials: https://, or plain http:// only to a loopback host.
-func WithEndpoint(endpoint string) Option {
+func WithEndpoint(endpoint string) Option { return withBase(googleapi.Endpoint, endpoint, false) }
+
+// withBase sends the calls to the base URL check makes of v.
+func withBase(check func(v, envEmulatorHost string) (string, error), v string, emulator bool) Option {
 	return func(s *Store) error {
-		u, err := url.Parse(endpoint)
-		switch {
-		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil:
-			return fmt.Errorf("firestorestore: endpoint %q: want https://HOST[:PORT] with no path", endpoint)
-		case u.Scheme == "http" && !config.IsLoopback(u.Hostname()):
-			return fmt.Errorf("firestorestore: endpoint %q: plain http:// to %s would send the access token unencrypted; "+
-				"use https:// (for an emulator: %s)", endpoint, u.Hostname(), EnvEmulatorHost)
+		base, err := check(v, EnvEmulatorHost)
+		if err != nil {
+			return fmt.Errorf("firestorestore: %w", err)
 		}
-		s.endpoint, s.emulator = u.Scheme+"://"+u.Host, false
+		s.api.Base, s.emulator = base, emulator
 		return nil
 	}
 }
@@ -104,7 +90,7 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 		if ts == nil {
 			return errors.New("firestorestore: WithTokenSource(nil)")
 		}
-		s.auth.ts = oauth2.ReuseTokenSource(nil, ts)
+		s.source = ts
 		return nil
 	}
 }
@@ -116,9 +102,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("firestorestore: WithHTTPClient(nil)")
 		}
-		cp := *hc
-		cp.CheckRedirect = noRedirects
-		s.hc = &cp
+		s.api.HTTP = outbound.NoRedirects(hc)
 		return nil
 	}
 }
@@ -128,7 +112,7 @@ func WithHTTPClient(hc *http.Client) Option {
 // 100 ms, doubling, with jitter).
 func WithRetry(attempts int, backoff time.Duration) Option {
 	return func(s *Store) error {
-		s.attempts, s.backoff = max(attempts, 1), max(backoff, 0)
+		s.api.Attempts, s.api.Backoff = max(attempts, 1), max(backoff, 0)
 		return nil
 	}
 }
@@ -148,18 +132,27 @@ func New(project, database, collection string, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{
-		endpoint: DefaultEndpoint,
 		database: "projects/" + project + "/databases/" + database,
 		coll:     collection,
-		hc:       &http.Client{Transport: newTransport(), CheckRedirect: noRedirects},
-		attempts: 6,
-		backoff:  100 * time.Millisecond,
-		seen:     map[string]seen{},
+		api: googleapi.Client{
+			Base:     DefaultEndpoint,
+			HTTP:     outbound.NoRedirects(&http.Client{Transport: outbound.NewTransport(64, 30*time.Second)}),
+			Attempts: 6,
+			Backoff:  100 * time.Millisecond,
+			API:      "Firestore",
+			Hints:    hints,
+		},
+		seen: map[string]seen{},
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
+	}
+	if s.emulator {
+		s.api.Authorization = "Bearer owner" // the emulator's admin: no security rules
+	} else {
+		s.api.Auth = &googleapi.Credentials{Scope: Scope, Source: s.source, Err: errAuth, EnvEmulatorHost: EnvEmulatorHost}
 	}
 	return s, nil
 }
