@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,6 +39,7 @@ type instrConfig struct {
 	valgrind, annotate string // paths; valgrind "" skips the counts
 	n1, n2, repeats    int
 	procs              int
+	conc               int    // requests in flight (1 on Lambda, whatever is asked)
 	keep               string // folder to keep the callgrind files in ("" = none)
 }
 
@@ -172,26 +175,48 @@ func callgrindRun(ctx context.Context, cfg instrConfig, api *fakeAPI, t target, 
 	if err := waitListening(rctx, c); err != nil {
 		return run, fmt.Errorf("%w\n%s", err, c.out)
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	conc := max(cfg.conc, 1)
+	if c.lambda {
+		conc = 1 // aws-lambda-rie takes one invocation at a time
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
 	defer hc.CloseIdleConnections()
-	for i := range n {
-		st, err := c.deliver(rctx, hc, bodies[i%len(bodies)])
-		if err == nil && st != http.StatusOK {
-			err = fmt.Errorf("answered %d", st)
+	first := 0
+	if c.lambda {
+		// rie listens before the bootstrap registers: retry the first
+		// invocation until it is answered (refused ones never reach it).
+		st, err := c.deliver(rctx, hc, bodies[0])
+		for (err != nil || st != http.StatusOK) && rctx.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+			st, err = c.deliver(rctx, hc, bodies[0])
 		}
-		if c.lambda && err != nil && i == 0 {
-			// rie listens before the bootstrap registers: retry the first.
-			for err != nil && rctx.Err() == nil {
-				time.Sleep(50 * time.Millisecond)
-				st, err = c.deliver(rctx, hc, bodies[0])
+		if rctx.Err() != nil {
+			return run, fmt.Errorf("request 1: %w\n%s", rctx.Err(), c.out)
+		}
+		first = 1
+	}
+	var next atomic.Int64
+	next.Store(int64(first))
+	errs := make(chan error, conc)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				st, err := c.deliver(rctx, hc, bodies[i%len(bodies)])
 				if err == nil && st != http.StatusOK {
 					err = fmt.Errorf("answered %d", st)
 				}
+				if err != nil {
+					errs <- fmt.Errorf("request %d: %w\n%s", i+1, err, c.out)
+					return
+				}
 			}
-		}
-		if err != nil {
-			return run, fmt.Errorf("request %d: %w\n%s", i+1, err, c.out)
-		}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return run, err
 	}
 	hc.CloseIdleConnections()
 	exit.Close()

@@ -94,9 +94,10 @@ func parseFlags(args []string) (config, error) {
 	skipGrid := fs.Bool("headline-only", false, "measure only the headline trials, cold starts and instruction counts")
 	cg := fs.Bool("callgrind", true, "count instructions per request under valgrind's callgrind (skipped with a message when valgrind is missing)")
 	n1 := fs.Int("callgrind-n1", 0, "requests of the shorter callgrind run (default 120, 30 with -short)")
-	n2 := fs.Int("callgrind-n2", 0, "requests of the longer callgrind run (default 720, 90 with -short)")
+	n2 := fs.Int("callgrind-n2", 0, "requests of the longer callgrind run (default 1320, 90 with -short)")
 	reps := fs.Int("callgrind-repeats", 0, "callgrind runs of each length per target (default 2, 1 with -short)")
 	procs := fs.Int("callgrind-procs", 1, "GOMAXPROCS under callgrind")
+	cgConc := fs.Int("callgrind-concurrency", 1, "requests in flight under callgrind (plain HTTP and Cloud Functions; Lambda takes one at a time)")
 	keep := fs.String("callgrind-keep", "", "keep the callgrind files in this folder")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -110,7 +111,7 @@ func parseFlags(args []string) (config, error) {
 		{mode: "SOCIOGRAM_REPLY_QUEUE=local", env: []string{"SOCIOGRAM_REPLY_QUEUE=local"}, users: 100,
 			latency: 20 * time.Millisecond, waitAll: 120 * time.Second},
 	}
-	c.instr = instrConfig{n1: 120, n2: 720, repeats: 2, procs: *procs, keep: *keep}
+	c.instr = instrConfig{n1: 120, n2: 1320, repeats: 2, procs: *procs, conc: *cgConc, keep: *keep}
 	if c.short {
 		c.duration, c.trials, c.trialDur, c.colds = 300*time.Millisecond, 2, 300*time.Millisecond, 1
 		c.concs = []int{1, 8, 64}
