@@ -73,7 +73,7 @@ test-new: tools-lambda tools-terraform
 ## wall clock, SQS on moto and Pub/Sub push on pstest (about 1 min each)
 .PHONY: test-slow
 test-slow:
-	KIT_SLOW_TESTS=1 KIT_REQUIRE_TOOLS=$${KIT_REQUIRE_TOOLS:-0} $(GO) test -race -count=1 -run '^TestSQSFairMoto$$' -v ./replyqueue/sqsqueue/
+	KIT_SLOW_TESTS=1 KIT_REQUIRE_TOOLS=$${KIT_REQUIRE_TOOLS:-0} $(GO) test -race -count=1 -p 1 -run '^(TestSQSFairMoto|TestPubSubFairE2E)$$' -v ./replyqueue/sqsqueue/ ./replyqueue/pubsubqueue/
 
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

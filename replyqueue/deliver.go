@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sociogram-kit/kit/handler"
 )
@@ -46,11 +47,18 @@ const (
 // Deliver sends one queued body. The error says why it was not (or may not
 // have been) delivered; Outcome says whether to keep it queued.
 func (d *Deliverer) Deliver(ctx context.Context, body []byte) (Outcome, error) {
+	return d.DeliverBy(ctx, body, time.Time{})
+}
+
+// DeliverBy is Deliver that waits for the user's slot only until by (on the
+// Pacer's clock; the zero time: as long as ctx allows), and otherwise
+// returns Retry with ErrNoTime; the send itself has ctx's time.
+func (d *Deliverer) DeliverBy(ctx context.Context, body []byte, by time.Time) (Outcome, error) {
 	uid, msg, err := Decode(body)
 	if err != nil {
 		return Done, err
 	}
-	if err := d.pacer.Wait(ctx, uid); err != nil {
+	if err := d.pacer.WaitUntil(ctx, uid, by); err != nil {
 		return Retry, fmt.Errorf("waiting to send to uid %d: %w", uid, err)
 	}
 	switch err := d.sender.Send(ctx, uid, msg); {

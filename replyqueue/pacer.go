@@ -91,6 +91,9 @@ func NewPacer(clock botapi.Clock, interval time.Duration) *Pacer {
 		lim: botapi.NewLimiter(), updated: clock.Now()}
 }
 
+// Clock returns the clock the Pacer reads.
+func (p *Pacer) Clock() botapi.Clock { return p.clock }
+
 // Burst is how many sends the Pacer's bucket holds.
 func (p *Pacer) Burst() int { return int(p.burst) }
 
@@ -98,6 +101,12 @@ func (p *Pacer) Burst() int { return int(p.burst) }
 // taking nothing, when that is past ctx's deadline, and with ctx's error when
 // ctx ends while it waits.
 func (p *Pacer) Wait(ctx context.Context, uid int64) error {
+	return p.WaitUntil(ctx, uid, time.Time{})
+}
+
+// WaitUntil is Wait that also gives up, with ErrNoTime, when the slot is
+// after by (on the Pacer's clock; the zero time: no limit but ctx's).
+func (p *Pacer) WaitUntil(ctx context.Context, uid int64, by time.Time) error {
 	p.mu.Lock()
 	p.tickets++
 	w := &waiter{uid: uid, ticket: p.tickets}
@@ -111,7 +120,7 @@ func (p *Pacer) Wait(ctx context.Context, uid int64) error {
 		switch {
 		case ok:
 			return nil
-		case hasDeadline && at.After(dl):
+		case hasDeadline && at.After(dl), !by.IsZero() && at.After(by):
 			return ErrNoTime
 		}
 		if err := p.clock.Sleep(ctx, at.Sub(now)); err != nil {

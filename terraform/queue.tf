@@ -1,15 +1,20 @@
 # The paced, durable reply queue (var.queue_replies = true). The webhook
 # publishes each reply to the replies topic (ordering key = the user's uid)
-# and answers; Pub/Sub pushes the replies, in order per user, to a second
-# function, Sender, from the same source. Sender runs at most one instance
-# handling one request at a time, and spaces every send of the bot by
-# 1.05 s (so never more than 60 a minute, nor two a second to one user).
-# A reply that fails is retried with backoff, and after 100 attempts (Pub/Sub's
-# maximum) moves to the dead-letter topic, whose subscription keeps it for the
-# replay command (cmd/replay-dlq). Not fewer: Pub/Sub pushes many users'
-# replies at once, the one-instance sender turns all but one away (429), and
-# every such push counts as an attempt, so during a burst a reply can use up
-# a handful of attempts while merely waiting its turn.
+# and answers; Pub/Sub pushes the replies, in order per user (one push per
+# user outstanding at a time), to a second function, Sender, from the same
+# source. Sender runs at most one instance, so its pacer (replyqueue.Pacer)
+# is the bot's pace: never more than 60 a minute nor two a second to one
+# user, restarts included. The instance takes up to 80 pushes at once (which
+# needs a whole vCPU): it holds a push whose user must wait for a slot (up to
+# 30 s, pubsubqueue.DefaultHold) while it sends the other users' pushes, so
+# one user's flood does not hold up the others, who take the slots the pacer
+# keeps for quiet users. A held push answers 429 after the hold (Pub/Sub
+# pushes it again after the backoff), as does a push beyond the 80 (Cloud
+# Run turns it away). A reply that fails is retried with backoff, and after
+# 100 attempts (Pub/Sub's maximum) moves to the dead-letter topic, whose
+# subscription keeps it for the replay command (cmd/replay-dlq). Not fewer:
+# during a burst of many users a reply can use up a handful of attempts
+# while merely waiting its turn (about 5 each when 300 users write at once).
 #
 # Why Pub/Sub rather than Cloud Tasks: Cloud Tasks paces dispatches natively
 # and deduplicates task names, but it does not keep order (retries and
@@ -50,7 +55,8 @@ resource "google_pubsub_subscription" "replies" {
   name                    = "${var.function_name}-replies-push"
   topic                   = google_pubsub_topic.replies[0].id
   enable_message_ordering = true
-  # The sender waits up to 1.05 s for its slot, then sends (with retries).
+  # The sender holds a push up to 30 s for its slot, then sends (with
+  # retries), well within the deadline.
   ack_deadline_seconds       = 60
   message_retention_duration = "86400s"
 
@@ -77,7 +83,7 @@ resource "google_pubsub_subscription" "replies" {
 }
 
 # The sender: same source and runtime account as the webhook, entry point
-# Sender, one instance, one request at a time.
+# Sender, one instance taking up to 80 pushes at once.
 resource "google_cloudfunctions2_function" "sender" {
   count    = var.queue_replies ? 1 : 0
   name     = "${var.function_name}-sender"
@@ -98,10 +104,12 @@ resource "google_cloudfunctions2_function" "sender" {
   }
 
   service_config {
-    available_memory                 = "256M"
+    available_memory = "256M"
+    # More than one request at a time needs a whole vCPU.
+    available_cpu                    = "1"
     min_instance_count               = 0
     max_instance_count               = 1
-    max_instance_request_concurrency = 1
+    max_instance_request_concurrency = 80
     timeout_seconds                  = 60
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true

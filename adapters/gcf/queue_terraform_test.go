@@ -28,8 +28,8 @@ func number(t *testing.T, body *hclsyntax.Body, name string) int64 {
 
 // TestTerraformReplyQueue asserts what the Pub/Sub reply queue relies on:
 // off by default, every resource of it counted on var.queue_replies;
-// ordered push to the Sender entry point; one sender instance, one request
-// at a time; retries with backoff and a dead-letter topic; the webhook gets
+// ordered push to the Sender entry point; one sender instance, taking
+// several pushes at once; retries with backoff and a dead-letter topic; the webhook gets
 // the topic as SOCIOGRAM_REPLY_TOPIC.
 func TestTerraformReplyQueue(t *testing.T) {
 	_, bodies := tfFiles(t)
@@ -74,8 +74,11 @@ func TestTerraformReplyQueue(t *testing.T) {
 		t.Errorf("sender entry_point = %q, want %q", got, gcfadapter.SenderEntryPoint)
 	}
 	svc := block(fn, "service_config")
-	if number(t, svc, "max_instance_count") != 1 || number(t, svc, "max_instance_request_concurrency") != 1 {
-		t.Error("the sender must run one instance handling one request at a time: its pacer is the bot's pace")
+	if number(t, svc, "max_instance_count") != 1 {
+		t.Error("the sender must run one instance: its pacer is the bot's pace")
+	}
+	if number(t, svc, "max_instance_request_concurrency") < 2 || literal(t, svc, "available_cpu") != "1" {
+		t.Error("the sender must take several pushes at once (on a whole vCPU): one user's held push must not hold up the others")
 	}
 	if literal(t, find(t, bodies, "resource", "google_cloud_run_service_iam_member", "push"), "role") != "roles/run.invoker" {
 		t.Error("the push account cannot invoke the sender")

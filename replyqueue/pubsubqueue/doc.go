@@ -12,9 +12,13 @@
 // PushHandler is the sender: the HTTP endpoint of a push subscription with
 // message ordering, a retry policy with backoff and a dead-letter topic (see
 // terraform/queue.tf). It runs as a second function with at most one
-// instance handling one request at a time, so its Pacer is the bot's pace.
-// It answers 204 (ack) once a reply is sent and 503 (nack: Pub/Sub retries
-// with backoff, then dead-letters) when it is not.
+// instance, so its Pacer is the bot's pace, and that instance takes many
+// pushes at once: ordering keys give one outstanding push per user, and a
+// push whose user must wait for a slot is held (up to DefaultHold) while the
+// other users' pushes are sent, so one user's flood does not hold up the
+// others. It answers 204 (ack) once a reply is sent, 429 when it waited its
+// hold out and 503 when it was not delivered (nack: Pub/Sub pushes it again
+// after a backoff, then dead-letters).
 //
 // Deduplication, honestly: Pub/Sub cannot deduplicate on publish, and
 // delivers at least once. PushHandler remembers the reply_id of what it sent
