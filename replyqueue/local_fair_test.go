@@ -65,37 +65,74 @@ func TestLocalRoundRobin(t *testing.T) {
 }
 
 // TestLocalFairLatency: on the Bot API client's limiter and an injected
-// clock, one user's 200 queued replies and 10 other users' one each: the
-// others are all sent within 10 s of being queued, and the platform's
-// limits hold for everything sent.
+// clock, one user's 200 queued replies and 10 other users' one each, queued
+// with the flood or 30 s into it: the others are all sent within 10 s of
+// being queued, and the platform's limits hold for everything sent.
 func TestLocalFairLatency(t *testing.T) {
+	for _, arrive := range []time.Duration{0, 30 * time.Second} {
+		t.Run(fmt.Sprint(arrive), func(t *testing.T) {
+			clock := queuetest.NewClock()
+			rec := queuetest.NewRecorder(t, clock)
+			client := rec.Client()
+			gate := make(chan struct{}) // the sender starts once the flood is queued
+			var q *replyqueue.Local
+			arrived := map[int64]time.Time{}
+			queued := make(chan struct{}) // the others are queued
+			t0 := clock.Now()
+			sender := handler.SenderFunc(func(ctx context.Context, uid int64, msg handler.Message) error {
+				<-gate
+				if len(arrived) == 0 && !clock.Now().Before(t0.Add(arrive)) {
+					for uid := int64(100); uid < 110; uid++ { // they come now, as the sender takes its next reply
+						arrived[uid] = clock.Now()
+						r, _ := replyqueue.NewReply(uid, handler.Message{Text: fmt.Sprintf("hello from %d", uid)}, "")
+						if err := q.Enqueue(ctx, r); err != nil {
+							t.Error(err)
+						}
+					}
+					close(queued)
+				}
+				return client.Send(ctx, uid, msg)
+			})
+			q = replyqueue.NewLocal(sender, replyqueue.WithLogger(discard))
+			for i := range 200 {
+				enqueue(t, q, 1, fmt.Sprintf("flood %d", i))
+			}
+			close(gate)
+			<-queued
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := q.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			sent := rec.Sent()
+			st := queuetest.Fair(sent, 1, arrived)
+			t.Logf("%s; all sent by +%s", st, sent[len(sent)-1].At.Sub(t0).Round(time.Second))
+			if len(sent) != 210 || st.OthersWorst > 10*time.Second {
+				t.Errorf("%d sent, other users' worst wait %s; want 210 and at most 10s", len(sent), st.OthersWorst)
+			}
+			checkPaced(t, sent)
+		})
+	}
+}
+
+// TestLocalLoneUser: a lone user's ordinary exchange (a few replies) goes out
+// one second apart, the first at once.
+func TestLocalLoneUser(t *testing.T) {
 	clock := queuetest.NewClock()
 	rec := queuetest.NewRecorder(t, clock)
 	q := replyqueue.NewLocal(rec.Client(), replyqueue.WithLogger(discard))
 	t0 := clock.Now()
-	for i := range 200 {
-		enqueue(t, q, 1, fmt.Sprintf("flood %d", i))
+	for i := range 4 {
+		enqueue(t, q, 7, fmt.Sprintf("part %d", i))
 	}
-	for uid := int64(100); uid < 110; uid++ {
-		enqueue(t, q, uid, fmt.Sprintf("hello from %d", uid))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := q.Close(ctx); err != nil {
+	if err := q.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var worst time.Duration
-	sent := rec.Sent()
-	for _, s := range sent {
-		if s.UID >= 100 {
-			worst = max(worst, s.At.Sub(t0))
+	for i, s := range rec.Sent() {
+		if want := time.Duration(i) * time.Second; s.At.Sub(t0) != want {
+			t.Errorf("reply %d at +%s, want +%s", i+1, s.At.Sub(t0), want)
 		}
 	}
-	t.Logf("%d replies sent; the 10 other users' worst wait %s; all sent by +%s", len(sent), worst, sent[len(sent)-1].At.Sub(t0).Round(time.Second))
-	if len(sent) != 210 || worst > 10*time.Second {
-		t.Errorf("%d sent, other users' worst wait %s; want 210 and at most 10s", len(sent), worst)
-	}
-	checkPaced(t, sent)
 }
 
 func checkPaced(t *testing.T, sent []queuetest.Stamped) {

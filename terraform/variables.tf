@@ -88,7 +88,7 @@ variable "rate_limit" {
 }
 
 variable "queue_replies" {
-  description = "true: replies go into a Pub/Sub topic (ordered per user) that a second function, Sender, drains at the platform's pace (one message every 1.05 s), with retries and a dead-letter topic; webhooks are answered as soon as their replies are queued. See \"When your bot goes viral\" in the README."
+  description = "true: replies go into a Pub/Sub topic (ordered per user) that a second function, Sender, drains at the platform's pace (never more than 60 a minute, shared fairly among the users), with retries and a dead-letter topic; webhooks are answered as soon as their replies are queued. See \"When your bot goes viral\" in the README."
   type        = bool
   default     = false
 }
