@@ -48,14 +48,15 @@ func TestQueueEmulator(t *testing.T) {
 	want := map[string][]replyqueue.Reply{}
 	var wg sync.WaitGroup
 	for uid := int64(1); uid <= 3; uid++ {
+		var rs []replyqueue.Reply
 		for n := range 4 {
-			r := reply(uid, queuetest.Text(uid, n), queuetest.Text(uid, n))
-			want[r.GroupKey()] = append(want[r.GroupKey()], r)
+			rs = append(rs, reply(uid, queuetest.Text(uid, n), queuetest.Text(uid, n)))
 		}
+		want[rs[0].GroupKey()] = rs
 		wg.Add(1)
 		go func() { // users at once, each user's replies one after the other
 			defer wg.Done()
-			for _, r := range want[replyqueue.Reply{UID: uid}.GroupKey()] {
+			for _, r := range rs {
 				if err := q.Enqueue(ctx, r); err != nil {
 					t.Errorf("Enqueue: %v", err)
 				}
