@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"time"
 
 	"github.com/sociogram-kit/kit/botapi"
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/sociogramtest"
+	"github.com/sociogram-kit/kit/store/memstore"
 )
 
 // A bot under test talks to the fake Bot API; the test delivers a webhook
@@ -52,4 +54,37 @@ func ExampleAPI_Inject() {
 	// <nil>
 	// sociogram: send-message answered 400: {"success":false,"error":"user does not accept messages from this bot"}
 	// 1 1
+}
+
+// A Clock moves the bot's time by hand: here a counter kept in per-user
+// state for an hour starts over once the user has been idle longer.
+func ExampleClock() {
+	api := sociogramtest.NewAPI("test-token", nil)
+	apiSrv := httptest.NewServer(api)
+	defer apiSrv.Close()
+
+	clock := sociogramtest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
+	client := botapi.New("test-token", botapi.WithBaseURL(apiSrv.URL), botapi.WithRateLimit(false))
+	bot, _ := handler.New("test-token", handler.WithSender(client), handler.WithStore(memstore.New()),
+		handler.WithStateTTL(time.Hour), handler.WithClock(clock.Now), handler.WithLogger(slog.New(slog.DiscardHandler)))
+	count := handler.NewState[int]("count")
+	bot.OnAnyText(func(ctx context.Context, ev *handler.Event) error {
+		n := count.Get(ev)
+		*n++
+		return ev.Reply(ctx, fmt.Sprint(*n))
+	})
+	botSrv := httptest.NewServer(bot)
+	defer botSrv.Close()
+
+	for _, idle := range []time.Duration{0, 30 * time.Minute, 2 * time.Hour} {
+		clock.Advance(idle)
+		sociogramtest.Deliver(context.Background(), botSrv.URL, "test-token", sociogramtest.ChatMessage(12345, "hi"))
+	}
+	for _, s := range api.Sent() {
+		fmt.Println(s.Message.Text)
+	}
+	// Output:
+	// 1
+	// 2
+	// 1
 }
