@@ -72,26 +72,14 @@ var signup = conversation.New("t-signup", conversation.Flow[Signup]{
 	TimedOut: "Timed out.",
 })
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const token = "test-token"
 
 // newBot serves the test bot over loopback, its state in memory, its
 // replies going to a fake Bot API without rate spacing.
-func newBot(t *testing.T) (*sociogramtest.Server, string, *testClock) {
+func newBot(t *testing.T) (*sociogramtest.Server, string, *sociogramtest.Clock) {
 	t.Helper()
 	api := sociogramtest.NewServer(t, token)
-	clock := &testClock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	clock := sociogramtest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	m, err := handler.New(token,
 		handler.WithSender(botapi.New(token, botapi.WithBaseURL(api.URL), botapi.WithRateLimit(false))),
 		handler.WithStore(memstore.New()), handler.WithClock(clock.Now),
@@ -213,7 +201,7 @@ func TestConversation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			api, url, clock := newBot(t)
 			for i, s := range c.says {
-				clock.Add(s.later)
+				clock.Advance(s.later)
 				body := sociogramtest.ChatMessage(s.uid, s.text)
 				if s.click != "" {
 					from := s.from

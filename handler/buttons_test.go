@@ -51,39 +51,19 @@ func (r *buttonSends) sent() []string {
 	return texts
 }
 
-// clock is a settable time source for WithClock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // buttonBot: "/menu" replies with a pick, a plain and a lone button; picks
 // and plains are routed, clicks that must not be are recorded in invalid.
 type buttonBot struct {
 	mux     *handler.Mux
 	out     *buttonSends
-	clock   *clock
+	clock   *sociogramtest.Clock
 	token   string
 	invalid []error
 }
 
 func newButtonBot(t *testing.T, token string, opts ...handler.Option) *buttonBot {
 	t.Helper()
-	b := &buttonBot{out: &buttonSends{}, clock: newClock(), token: token}
+	b := &buttonBot{out: &buttonSends{}, clock: sociogramtest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)), token: token}
 	m, err := handler.New(token, append([]handler.Option{handler.WithSender(b.out), handler.WithClock(b.clock.Now),
 		handler.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
@@ -167,7 +147,7 @@ func TestSignedButtons(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			b := newButtonBot(t, "tok")
 			p, pl, l := b.menu(t, 1)
-			b.clock.Add(c.later)
+			b.clock.Advance(c.later)
 			code, replies := b.serve(t, sociogramtest.CallbackQuery(c.uid, c.data(p, pl, l)))
 			if code != 200 || len(replies) != 1 || replies[0] != c.reply {
 				t.Errorf("answered %d, replies %q; want 200 and %q", code, replies, c.reply)

@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -153,24 +152,6 @@ func errorBody(reason string) string {
 	return `{"success":false,"error":` + strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b)) + "}\n"
 }
 
-// clock is a time source the test moves by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestFakesAgreeOnRateLimits: with the limits on (always in the emulator,
 // WithRateLimits in sociogramtest), both answer the same 429s with the same
 // Retry-After and body, count only accepted messages, and allow the same
@@ -203,7 +184,7 @@ func TestFakesAgreeOnRateLimits(t *testing.T) {
 		step{30*time.Second - time.Millisecond, 999, 429, "1", perBot},
 		step{time.Millisecond, 999, 200, "", ""},
 		step{0, 998, 429, "1", perBot})
-	clk := &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := sociogramtest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	fs := fakes(t, clk)
 	emu := fs[0]
 	// The emulator knows only its users.
@@ -213,7 +194,7 @@ func TestFakesAgreeOnRateLimits(t *testing.T) {
 		}
 	}
 	for i, s := range steps {
-		clk.advance(s.advance)
+		clk.Advance(s.advance)
 		for _, f := range fs {
 			a := do(t, f.url, call{body: `{"uid":` + itoa(s.to) + `,"message":{"text":"m"}}`})
 			if a.status != s.status || a.header.Get("Retry-After") != s.retryAfter {

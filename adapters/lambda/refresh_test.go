@@ -10,6 +10,7 @@ import (
 
 	lambdaadapter "github.com/sociogram-kit/kit/adapters/lambda"
 	"github.com/sociogram-kit/kit/handler"
+	"github.com/sociogram-kit/kit/sociogramtest"
 )
 
 // fakeSecret is a TokenSource that honours its context, as the SDK does, and
@@ -49,7 +50,7 @@ func (s *fakeSecret) set(err error, tokens ...string) {
 	s.tokens, s.err = tokens, err
 }
 
-func newVerifier(t *testing.T, src *fakeSecret, clock *fakeClock) (*lambdaadapter.RefreshingVerifier, *handler.Keyring) {
+func newVerifier(t *testing.T, src *fakeSecret, clock *sociogramtest.Clock) (*lambdaadapter.RefreshingVerifier, *handler.Keyring) {
 	t.Helper()
 	keys := handler.NewKeyring()
 	v := lambdaadapter.NewRefreshingVerifier(keys, src.read, lambdaadapter.WithClock(clock.Now),
@@ -65,7 +66,7 @@ func newVerifier(t *testing.T, src *fakeSecret, clock *fakeClock) (*lambdaadapte
 // rotated token works at once instead of after the interval.
 func TestRefreshIgnoresRequestCancellation(t *testing.T) {
 	src := &fakeSecret{tokens: []string{"old-token"}}
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := sociogramtest.NewClock(time.Unix(1_800_000_000, 0))
 	v, _ := newVerifier(t, src, clock)
 	clock.Advance(31 * time.Second)
 	src.set(nil, "new-token")
@@ -87,7 +88,7 @@ func TestRefreshIgnoresRequestCancellation(t *testing.T) {
 // interval: the next miss a few seconds on reads again.
 func TestRefreshFailureRetriesSooner(t *testing.T) {
 	src := &fakeSecret{tokens: []string{"old-token"}}
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := sociogramtest.NewClock(time.Unix(1_800_000_000, 0))
 	v, _ := newVerifier(t, src, clock)
 	clock.Advance(31 * time.Second)
 	src.set(errors.New("secrets manager throttled"))
@@ -111,7 +112,7 @@ func TestRefreshFailureRetriesSooner(t *testing.T) {
 // is detached from the request.
 func TestRefreshReadIsBounded(t *testing.T) {
 	src := &fakeSecret{tokens: []string{"old-token"}}
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := sociogramtest.NewClock(time.Unix(1_800_000_000, 0))
 	keys := handler.NewKeyring()
 	v := lambdaadapter.NewRefreshingVerifier(keys, src.read, lambdaadapter.WithClock(clock.Now),
 		lambdaadapter.WithRefreshTimeout(50*time.Millisecond), lambdaadapter.WithRefreshLogger(discardLogger()))
@@ -134,7 +135,7 @@ func TestRefreshReadIsBounded(t *testing.T) {
 // started the read has a cancelled context.
 func TestRefreshConcurrentMissesShareOneRead(t *testing.T) {
 	src := &fakeSecret{tokens: []string{"old-token"}}
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := sociogramtest.NewClock(time.Unix(1_800_000_000, 0))
 	v, _ := newVerifier(t, src, clock)
 	clock.Advance(31 * time.Second)
 	src.set(nil, "new-token")

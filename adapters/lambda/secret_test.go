@@ -53,23 +53,6 @@ func secretsClient(t *testing.T, motoURL string, rt http.RoundTripper) *secretsm
 	return secretsmanager.NewFromConfig(cfg)
 }
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestSecretsManagerToken runs the Secrets Manager path with the real SDK
 // against moto: the right key is answered 200 and the reply is sent with the
 // secret's token; a wrong key 401; a rotated secret is picked up without a
@@ -98,7 +81,7 @@ func TestSecretsManagerToken(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	clock := sociogramtest.NewClock(time.Unix(1_800_000_000, 0))
 	keys := handler.NewKeyring()
 	v := lambdaadapter.NewRefreshingVerifier(keys, lambdaadapter.SecretTokens(client, *created.ARN),
 		lambdaadapter.WithClock(clock.Now), lambdaadapter.WithRefreshInterval(30*time.Second),

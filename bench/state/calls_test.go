@@ -89,7 +89,7 @@ type turnKind struct {
 type kindEnv struct {
 	api   *sociogramtest.Server
 	store *countingStore
-	clock *clock
+	clock *sociogramtest.Clock
 	race  func()
 }
 
@@ -154,7 +154,7 @@ func TestCallsPerTurn(t *testing.T) {
 func runKinds(t *testing.T, b backend) []calls {
 	api := sociogramtest.NewServer(t, token)
 	client := botapi.New(token, botapi.WithBaseURL(api.URL), botapi.WithRateLimit(false), botapi.WithRetry(1, 0))
-	clk := &clock{now: time.Now()}
+	clk := sociogramtest.NewClock(time.Now())
 	opts := []handler.Option{handler.WithStateTTL(callsTTL), handler.WithClock(clk.Now)}
 	cs := &countingStore{Store: b.store}
 	mux := newKit(t, cs, client, opts...)

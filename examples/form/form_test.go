@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,31 +22,13 @@ import (
 
 const token = "test-token"
 
-// clock is the bot's clock in these tests, moved by hand to try timeouts.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // start serves the bot on loopback with its state in memory and its replies
 // going to a fake Bot API, without the platform's rate spacing (the fake
 // has no limits, and the tests stay fast).
-func start(t *testing.T) (*sociogramtest.Server, string, *clock) {
+func start(t *testing.T) (*sociogramtest.Server, string, *sociogramtest.Clock) {
 	t.Helper()
 	api := sociogramtest.NewServer(t, token)
-	c := &clock{now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	c := sociogramtest.NewClock(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	client := botapi.New(token, botapi.WithBaseURL(api.URL), botapi.WithRateLimit(false))
 	b, err := handler.New(token, handler.WithSender(client), handler.WithStore(memstore.New()),
 		handler.WithClock(c.Now), handler.WithLogger(slog.New(slog.DiscardHandler)))
@@ -173,7 +154,7 @@ func TestOrderForm(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			api, url, clk := start(t)
 			for i, s := range c.steps {
-				clk.Add(s.later)
+				clk.Advance(s.later)
 				body := sociogramtest.ChatMessage(s.uid, s.text)
 				if s.click != "" {
 					body = sociogramtest.CallbackQuery(s.uid, buttonData(t, api.Sent(), s, i))

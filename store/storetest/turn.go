@@ -221,26 +221,8 @@ func testFaultThenRedelivery(t *testing.T, s handler.Store) {
 	}
 }
 
-// clock is a settable time source for WithClock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func testExpiry(t *testing.T, s handler.Store) {
-	clk := &clock{now: time.Now()}
+	clk := sociogramtest.NewClock(time.Now())
 	b := newSuiteBot(t, s, handler.WithStateTTL(time.Hour), handler.WithClock(clk.Now))
 	uid := newUID()
 	steps := []struct {
