@@ -197,6 +197,13 @@ type notSentError struct{ err error }
 func (e *notSentError) Error() string { return "sociogram: request not sent: " + e.err.Error() }
 func (e *notSentError) Unwrap() error { return e.err }
 
+// Temporary is true: a request that never left may pass when sent later
+// (the platform or the network may be back). Without it errors.As would
+// find the *url.Error inside, whose Temporary is false for a refused
+// connection, and the core would drop the reply instead of keeping it for
+// the redelivery.
+func (e *notSentError) Temporary() bool { return true }
+
 // post makes one attempt.
 func (c *Client) post(ctx context.Context, body []byte) (string, error) {
 	var wrote bool

@@ -206,6 +206,15 @@ func TestRetryWhenNotSent(t *testing.T) {
 	if n := len(clk.Sleeps()); n != 3 {
 		t.Errorf("retried %d times, want 3", n)
 	}
+	// The core keeps a reply in the user's outbox, to be sent again on the
+	// redelivery, unless the error says trying again cannot help: a request
+	// that never left (connection refused) always may pass later, whatever
+	// the net error inside says (*url.Error's Temporary is false for a
+	// refused connection, which once dropped the reply).
+	var tmp interface{ Temporary() bool }
+	if !errors.As(err, &tmp) || !tmp.Temporary() {
+		t.Errorf("a request not sent reads as permanent (the core would drop the reply): %v", err)
+	}
 }
 
 // recordingTransport notes the fake clock's time at each request.
