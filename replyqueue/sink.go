@@ -3,7 +3,6 @@ package replyqueue
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/sociogram-kit/kit/handler"
 )
@@ -37,10 +36,21 @@ func (s *Sink) Send(ctx context.Context, uid int64, msg handler.Message) error {
 		return err
 	}
 	if err := s.q.Enqueue(ctx, r); err != nil {
-		return fmt.Errorf("%w: %w", ErrNotQueued, err)
+		return &notQueuedError{err}
 	}
 	return nil
 }
+
+// notQueuedError is an Enqueue failure: ErrNotQueued wrapping the queue's
+// error. It is Temporary whatever the error inside says (a refused
+// connection's *url.Error says false): the queue's outage, throttling or
+// permissions are not the reply's fault, so the core keeps the reply in the
+// user's outbox for the webhook's redelivery instead of dropping it.
+type notQueuedError struct{ err error }
+
+func (e *notQueuedError) Error() string   { return ErrNotQueued.Error() + ": " + e.err.Error() }
+func (e *notQueuedError) Unwrap() []error { return []error{ErrNotQueued, e.err} }
+func (e *notQueuedError) Temporary() bool { return true }
 
 // Options are the bot options that send replies through q: the Sink as the
 // bot's sender and the Middleware that gives replies their IDs. Give them to
