@@ -204,6 +204,17 @@ func (e *notSentError) Unwrap() error { return e.err }
 // the redelivery.
 func (e *notSentError) Temporary() bool { return true }
 
+// deadlineError is ErrDeadline with the transport's error: the webhook's
+// context ended (its deadline, or the platform hung up) during the call. It
+// is Temporary whatever the error inside says, so the core keeps the reply
+// for the redelivery as it does at a deadline: a *url.Error around
+// context.Canceled says false, which made a hang-up drop the reply.
+type deadlineError struct{ err error }
+
+func (e *deadlineError) Error() string   { return ErrDeadline.Error() + ": " + e.err.Error() }
+func (e *deadlineError) Unwrap() []error { return []error{ErrDeadline, e.err} }
+func (e *deadlineError) Temporary() bool { return true }
+
 // post makes one attempt.
 func (c *Client) post(ctx context.Context, body []byte) (string, error) {
 	var wrote bool
@@ -219,7 +230,7 @@ func (c *Client) post(ctx context.Context, body []byte) (string, error) {
 	if err != nil {
 		err = c.redactErr(err)
 		if ctx.Err() != nil {
-			return "", fmt.Errorf("%w: %w", ErrDeadline, err)
+			return "", &deadlineError{err}
 		}
 		if !wrote {
 			return "", &notSentError{err}

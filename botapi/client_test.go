@@ -3,6 +3,7 @@ package botapi_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -190,6 +191,33 @@ func TestNoDuplicateWhenResponseLost(t *testing.T) {
 	}
 	if n := len(api.Sent()); n != 1 {
 		t.Errorf("delivered %d times, want exactly once", n)
+	}
+}
+
+// TestHangUpKeepsReply: when the webhook's context is cancelled during the
+// call (the platform hung up), the error is ErrDeadline and Temporary, so
+// the core keeps the reply for the redelivery; a *url.Error around
+// context.Canceled says Temporary() == false, which once dropped it.
+func TestHangUpKeepsReply(t *testing.T) {
+	arrived, stop := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		once.Do(func() { close(arrived) })
+		select { // never answer
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) }) // runs first
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	c := botapi.New(token, botapi.WithBaseURL(srv.URL), botapi.WithClock(newFakeClock()), botapi.WithRateLimit(false))
+	err := c.Send(ctx, 1, handler.Message{Text: "x"})
+	var tmp interface{ Temporary() bool }
+	if !errors.Is(err, botapi.ErrDeadline) || !errors.As(err, &tmp) || !tmp.Temporary() {
+		t.Errorf("err = %v: want ErrDeadline, Temporary", err)
 	}
 }
 
