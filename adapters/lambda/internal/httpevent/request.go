@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/events"
 )
 
 // ErrBadBase64 is returned by Request for a body flagged isBase64Encoded
@@ -33,45 +30,32 @@ type Event struct {
 	base64     bool
 }
 
-// Decode detects the payload's source and decodes it with aws-lambda-go's
-// event type for that source. It fails with ErrUnknownEvent for a payload
-// of no known source, and ErrMalformedEvent for one whose fields have the
-// wrong JSON types.
+// Decode detects the payload's source and decodes it, in one pass, into
+// the fields aws-lambda-go's event type for that source gives them (see
+// wire). It fails with ErrUnknownEvent for a payload of no known source,
+// and ErrMalformedEvent for one whose fields have the wrong JSON types.
 func Decode(payload []byte) (*Event, error) {
-	src := Detect(payload)
-	var (
-		ev  *Event
-		err error
-	)
-	switch src {
-	case SourceRESTAPI:
-		var e events.APIGatewayProxyRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			ev = fromRESTAPI(&e)
-		}
-	case SourceHTTPAPI:
-		var e events.APIGatewayV2HTTPRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			c := e.RequestContext
-			ev = fromV2(e.RawPath, e.RawQueryString, c.DomainName, c.HTTP.Method, c.HTTP.SourceIP, e.Headers, e.Cookies, e.Body, e.IsBase64Encoded)
-		}
-	case SourceFunctionURL:
-		var e events.LambdaFunctionURLRequest
-		if err = json.Unmarshal(payload, &e); err == nil {
-			c := e.RequestContext
-			ev = fromV2(e.RawPath, e.RawQueryString, c.DomainName, c.HTTP.Method, c.HTTP.SourceIP, e.Headers, e.Cookies, e.Body, e.IsBase64Encoded)
-		}
-	default:
+	var w wire
+	typeErr, notJSON := decodeWire(payload, &w)
+	src := w.source()
+	if notJSON || src == SourceUnknown {
 		return nil, ErrUnknownEvent
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w (%s): %v", ErrMalformedEvent, src, err)
+	if typeErr != nil {
+		return nil, fmt.Errorf("%w (%s): %v", ErrMalformedEvent, src, typeErr)
+	}
+	var ev *Event
+	if src == SourceRESTAPI {
+		ev = fromRESTAPI(&w)
+	} else {
+		c := w.RequestContext
+		ev = fromV2(w.RawPath, w.RawQueryString, c.DomainName, c.HTTP.Method, c.HTTP.SourceIP, w.Headers, w.Cookies, w.Body, w.IsBase64Encoded)
 	}
 	ev.Source = src
 	return ev, nil
 }
 
-func fromRESTAPI(e *events.APIGatewayProxyRequest) *Event {
+func fromRESTAPI(e *wire) *Event {
 	h := make(http.Header, len(e.Headers))
 	if len(e.MultiValueHeaders) > 0 {
 		for k, vs := range e.MultiValueHeaders {
