@@ -293,16 +293,6 @@ func pairedRatios(ps []point, target string, conc int, v func(point) float64) []
 	return rs
 }
 
-func verdict(r, target float64) string {
-	switch {
-	case math.IsNaN(r):
-		return "n/a"
-	case r <= target:
-		return fmt.Sprintf("≤ %.2f: **met**", target)
-	}
-	return fmt.Sprintf("≤ %.2f: **missed**", target)
-}
-
 func f1(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
