@@ -196,18 +196,7 @@ func TestPubSubFair(t *testing.T) {
 			if len(sent) != 210 || len(m.dead) > 0 {
 				t.Errorf("%d sent, %d dead-lettered; want 210 and none", len(sent), len(m.dead))
 			}
-			next := 0
-			for _, s := range sent {
-				if s.UID == flooder {
-					if w := fmt.Sprintf("flood %d", next); s.Text != w {
-						t.Fatalf("user %d's reply %q sent where %q was due", flooder, s.Text, w)
-					}
-					next++
-				}
-			}
-			if st.MaxPerWindow > 60 || (st.MinSpacing > 0 && st.MinSpacing < time.Second) {
-				t.Errorf("limits broken: %d sends in a minute, two to one user %s apart", st.MaxPerWindow, st.MinSpacing)
-			}
+			queuetest.CheckFair(t, sent, st, flooder)
 			if st.OthersWorst > tt.within {
 				t.Errorf("the others' worst wait %s, want at most %s", st.OthersWorst, tt.within)
 			}
@@ -318,7 +307,7 @@ func TestPubSubFairE2E(t *testing.T) {
 			arrived[uid] = time.Now() // read after Receive returns
 			enqueue(uid, fmt.Sprintf("hello from %d", uid))
 		}
-		for othersSent(rec.Sent()) < 10 && time.Since(start) < 2*time.Minute {
+		for queuetest.SentFrom(rec.Sent(), others) < 10 && time.Since(start) < 2*time.Minute {
 			time.Sleep(50 * time.Millisecond)
 		}
 		time.Sleep(30 * time.Second)
@@ -354,32 +343,11 @@ func TestPubSubFairE2E(t *testing.T) {
 	sent := rec.Sent()
 	st := queuetest.Fair(sent, flooder, arrived)
 	t.Logf("%s; %d pushes, %d nacked (in %s)", st, pushes, nacks, time.Since(start).Round(time.Second))
-	if n := othersSent(sent); n != 10 || st.OthersWorst > 10*time.Second {
+	if n := queuetest.SentFrom(sent, others); n != 10 || st.OthersWorst > 10*time.Second {
 		t.Errorf("%d of the 10 others sent, worst wait %s; want all within 10s", n, st.OthersWorst)
 	}
-	if st.MaxPerWindow > 60 || (st.MinSpacing > 0 && st.MinSpacing < time.Second) {
-		t.Errorf("limits broken: %d sends in a minute, two to one user %s apart", st.MaxPerWindow, st.MinSpacing)
-	}
-	next := 0
-	for _, s := range sent {
-		if s.UID == flooder {
-			if w := fmt.Sprintf("flood %d", next); s.Text != w {
-				t.Fatalf("user %d's reply %q sent where %q was due", flooder, s.Text, w)
-			}
-			next++
-		}
-	}
+	queuetest.CheckFair(t, sent, st, flooder)
 	if st.FloodSent < 30 { // about 40 in the run: it is not starved
 		t.Errorf("the flooding user got %d replies out in %s", st.FloodSent, time.Since(start))
 	}
-}
-
-func othersSent(sent []queuetest.Stamped) int {
-	n := 0
-	for _, m := range sent {
-		if m.UID >= others {
-			n++
-		}
-	}
-	return n
 }

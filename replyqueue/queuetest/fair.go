@@ -3,6 +3,7 @@ package queuetest
 import (
 	"fmt"
 	"slices"
+	"testing"
 	"time"
 
 	"github.com/sociogram-kit/kit/botapi"
@@ -58,4 +59,36 @@ func Fair(sent []Stamped, flood int64, arrived map[int64]time.Time) FairStats {
 		s.FloodPerMin = float64(s.FloodSent-1) / d.Minutes()
 	}
 	return s
+}
+
+// CheckFair fails t unless the flooding user's replies in sent went out in
+// the order they were queued ("flood 0", "flood 1", ...) and the platform's
+// limits held: at most 60 sends in any minute, none two to one user within
+// a second.
+func CheckFair(t testing.TB, sent []Stamped, st FairStats, flood int64) {
+	t.Helper()
+	next := 0
+	for _, m := range sent {
+		if m.UID == flood {
+			if w := fmt.Sprintf("flood %d", next); m.Text != w {
+				t.Fatalf("user %d's reply %q sent where %q was due", flood, m.Text, w)
+			}
+			next++
+		}
+	}
+	if st.MaxPerWindow > 60 || (st.MinSpacing > 0 && st.MinSpacing < time.Second) {
+		t.Errorf("limits broken: %d sends in a minute, two to one user %s apart", st.MaxPerWindow, st.MinSpacing)
+	}
+}
+
+// SentFrom counts the replies in sent to users from uid on (a fairness
+// run's other users).
+func SentFrom(sent []Stamped, uid int64) int {
+	n := 0
+	for _, m := range sent {
+		if m.UID >= uid {
+			n++
+		}
+	}
+	return n
 }

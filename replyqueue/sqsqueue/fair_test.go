@@ -2,16 +2,11 @@ package sqsqueue_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/sociogram-kit/kit/handler"
 	"github.com/sociogram-kit/kit/internal/testtools"
@@ -41,18 +36,7 @@ func checkFair(t *testing.T, sent []queuetest.Stamped, st queuetest.FairStats, w
 	if len(sent) != want {
 		t.Errorf("%d replies sent, want %d", len(sent), want)
 	}
-	next := 0
-	for _, m := range sent {
-		if m.UID == flooder {
-			if w := fmt.Sprintf("flood %d", next); m.Text != w {
-				t.Fatalf("user %d's reply %q sent where %q was due", flooder, m.Text, w)
-			}
-			next++
-		}
-	}
-	if st.MaxPerWindow > 60 || (st.MinSpacing > 0 && st.MinSpacing < time.Second) {
-		t.Errorf("limits broken: %d sends in a minute, two to one user %s apart", st.MaxPerWindow, st.MinSpacing)
-	}
+	queuetest.CheckFair(t, sent, st, flooder)
 }
 
 // TestSQSFair: one user's 200 replies are queued at once (a flood, as fast
@@ -168,7 +152,7 @@ func TestSQSFairMoto(t *testing.T) {
 		t.Skip("slow (about a minute): run with KIT_SLOW_TESTS=1, as make test-slow does")
 	}
 	c := client(testtools.StartMoto(t))
-	url := templateQueues(t, c)
+	url, _ := queuesWith(t, c, 10, "360") // as template.yaml: 360 s, 10 receives
 	rec := queuetest.NewRecorder(t, replyqueue.WallClock())
 	q := sqsqueue.New(c, url)
 	ctx := context.Background()
@@ -197,7 +181,7 @@ func TestSQSFairMoto(t *testing.T) {
 				enqueue(uid, fmt.Sprintf("hello from %d", uid))
 			}
 		}
-		if !done && len(arrived) > 0 && othersSent(rec.Sent()) == 10 {
+		if !done && len(arrived) > 0 && queuetest.SentFrom(rec.Sent(), others) == 10 {
 			done, stop = true, time.Now().Add(30*time.Second)
 		}
 		if !es.invoke(t, ctx, s.Handle) {
@@ -207,45 +191,11 @@ func TestSQSFairMoto(t *testing.T) {
 	sent := rec.Sent()
 	st := queuetest.Fair(sent, flooder, arrived)
 	t.Logf("%s (in %s)", st, time.Since(start).Round(time.Second))
-	if n := othersSent(sent); n != 10 || st.OthersWorst > 10*time.Second {
+	if n := queuetest.SentFrom(sent, others); n != 10 || st.OthersWorst > 10*time.Second {
 		t.Errorf("%d of the 10 others sent, worst wait %s; want all within 10s", n, st.OthersWorst)
 	}
 	checkFair(t, sent, st, len(sent))
 	if st.FloodSent < 30 { // about 40 in the run: it is not starved
 		t.Errorf("the flooding user got %d replies out in %s", st.FloodSent, time.Since(start))
 	}
-}
-
-func othersSent(sent []queuetest.Stamped) int {
-	n := 0
-	for _, m := range sent {
-		if m.UID >= others {
-			n++
-		}
-	}
-	return n
-}
-
-// templateQueues creates the reply queue as template.yaml does: FIFO,
-// visibility timeout 360 s, redrive after 10 receives.
-func templateQueues(t *testing.T, c *sqs.Client) string {
-	t.Helper()
-	ctx := context.Background()
-	dlq, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("fair-dlq.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl,
-		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": a.Attributes["QueueArn"], "maxReceiveCount": 10})
-	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("fair.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true", "VisibilityTimeout": "360", "RedrivePolicy": string(redrive)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *q.QueueUrl
 }

@@ -41,6 +41,12 @@ func client(motoURL string) *sqs.Client {
 // does (FIFO, redrive after maxReceive receives), with a short visibility
 // timeout so the test sees redeliveries quickly.
 func queues(t *testing.T, c *sqs.Client, maxReceive int) (url, dlqURL string) {
+	return queuesWith(t, c, maxReceive, "1")
+}
+
+// queuesWith is queues with the reply queue's visibility timeout in
+// seconds (template.yaml's is 360).
+func queuesWith(t *testing.T, c *sqs.Client, maxReceive int, visibility string) (url, dlqURL string) {
 	t.Helper()
 	ctx := context.Background()
 	dlq, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("replies-dlq.fifo"),
@@ -55,7 +61,7 @@ func queues(t *testing.T, c *sqs.Client, maxReceive int) (url, dlqURL string) {
 	}
 	redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": a.Attributes["QueueArn"], "maxReceiveCount": maxReceive})
 	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("replies.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true", "VisibilityTimeout": "1", "RedrivePolicy": string(redrive)}})
+		Attributes: map[string]string{"FifoQueue": "true", "VisibilityTimeout": visibility, "RedrivePolicy": string(redrive)}})
 	if err != nil {
 		t.Fatal(err)
 	}
